@@ -1,0 +1,136 @@
+"""Command line: ``python -m invlib solve ...``.
+
+``solve`` solves a bike shop exactly and prints the optimal policy, its values,
+its long-run cost per day and the best order-up-to level, as a table or (with
+``--json``) as one JSON object that scripts and later chapters rely on. The
+interface is kept stable; new commands are added beside it.
+
+Bad input gives one line on standard error naming the option and its allowed
+range, and exit status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+from .bikeshop import HOLDING_ON, MAX_CAPACITY, BikeShop
+from .checks import InvalidParameter
+from .dp import policy_iteration
+from .longrun import average_cost
+from .mdp import bike_shop_mdp
+from .policies import best_order_up_to_level, order_up_to_table, policy_grid
+
+PROG = "python -m invlib"
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit with status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def solve_summary(shop: BikeShop) -> dict:
+    """Everything ``solve --json`` prints, as a plain dict."""
+    mdp = bike_shop_mdp(shop)
+    solution = policy_iteration(mdp)
+    scores = order_up_to_table(shop, mdp)
+    best = best_order_up_to_level(scores, by="per_day")
+    return {
+        "settings": {"capacity": shop.capacity, "demand_mean": shop.demand_mean,
+                     "holding_cost": shop.holding_cost,
+                     "stockout_cost": shop.stockout_cost, "discount": shop.discount,
+                     "holding_on": shop.holding_on},
+        "states": shop.states.tolist(),
+        "policy": solution.policy.tolist(),
+        "value": solution.value.tolist(),
+        "average_cost": average_cost(mdp, solution.policy),
+        "order_up_to": {"best_level": best,
+                        "best_average_cost": scores[best].per_day,
+                        "capacity_average_cost": scores[shop.capacity].per_day},
+    }
+
+
+def _print_table(shop: BikeShop, summary: dict, out) -> None:
+    C = shop.capacity
+    grid = policy_grid(shop, summary["policy"])
+    value = policy_grid(shop, summary["value"])
+    print(f"Bike shop: capacity {C}, Poisson demand with mean {shop.demand_mean:g}, "
+          f"holding cost {shop.holding_cost:g} on {shop.holding_on} stock, "
+          f"stockout cost {shop.stockout_cost:g}, discount {shop.discount:g}", file=out)
+    for title, table, fmt, width in (("Optimal order", grid, "{:.0f}", 3),
+                                     ("Optimal expected discounted cost", value,
+                                      "{:.2f}", 8)):
+        print(f"\n{title} (rows: bikes on hand, columns: bikes on order)", file=out)
+        print("    " + "".join(f"{b:>{width}}" for b in range(C + 1)), file=out)
+        for a in range(C + 1):
+            cells = "".join(f"{fmt.format(x):>{width}}" for x in table[a, :C + 1 - a])
+            print(f"{a:>3} {cells}", file=out)
+    up = summary["order_up_to"]
+    print(f"\nLong-run cost per day of the optimal policy: "
+          f"{summary['average_cost']:.4f}", file=out)
+    print(f"Order up to {C} (the capacity): {up['capacity_average_cost']:.4f} per day",
+          file=out)
+    print(f"Best order-up-to level {up['best_level']}: "
+          f"{up['best_average_cost']:.4f} per day", file=out)
+
+
+def _shop_from(args) -> BikeShop:
+    try:
+        return BikeShop(args.capacity, args.demand_mean, args.holding_cost,
+                        args.stockout_cost, args.discount, args.holding_on)
+    except InvalidParameter as err:
+        # Speak in option names, since that is what the user typed.
+        message = str(err)
+        name = message.split(" ", 1)[0]
+        raise InvalidParameter("--" + name.replace("_", "-") + message[len(name):]) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Inventory control with reinforcement "
+                     "learning: exact solutions of the bike shop.")
+    commands = parser.add_subparsers(dest="command", required=True,
+                                     parser_class=_Parser, metavar="COMMAND")
+    solve = commands.add_parser("solve", help="solve a bike shop exactly by dynamic "
+                                "programming")
+    solve.add_argument("--capacity", type=int, default=10,
+                       help=f"most bikes on hand plus on order, 0..{MAX_CAPACITY} "
+                       "(default 10)")
+    solve.add_argument("--demand-mean", type=float, default=4.0,
+                       help="mean of the Poisson daily demand, >= 0 (default 4)")
+    solve.add_argument("--holding-cost", type=float, default=8.0,
+                       help="cost per bike held per day, >= 0 (default 8)")
+    solve.add_argument("--stockout-cost", type=float, default=10.0,
+                       help="cost per customer turned away, >= 0 (default 10)")
+    solve.add_argument("--discount", type=float, default=0.9,
+                       help="discount factor per day, in [0, 1) (default 0.9)")
+    solve.add_argument("--holding-on", choices=HOLDING_ON, default="next",
+                       help="charge holding cost on the stock left at the end of the "
+                       "day (next, the article's cost) or on this evening's stock "
+                       "(current)")
+    solve.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def main(argv=None, out=None) -> int:
+    out = out or sys.stdout
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        shop = _shop_from(args)
+    except InvalidParameter as err:
+        print(f"{PROG} {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    summary = solve_summary(shop)
+    if args.json:
+        json.dump(summary, out)
+        out.write("\n")
+    else:
+        _print_table(shop, summary, out)
+    return 0
+
+
+if __name__ == "__main__":   # pragma: no cover
+    sys.exit(main())

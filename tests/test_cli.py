@@ -1,0 +1,86 @@
+"""The command line: the JSON contract, agreement with the independent solver,
+and one-line errors with exit status 2."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from invlib.cli import main
+
+import reference
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "invlib", *args],
+                          capture_output=True, text=True)
+
+
+def test_solve_json_contract():
+    out = run("solve", "--capacity", "10", "--demand-mean", "4", "--holding-cost", "8",
+              "--stockout-cost", "10", "--discount", "0.9", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert len(data["states"]) == len(data["policy"]) == len(data["value"]) == 66
+    assert all(v > 0 for v in data["value"])
+    up = data["order_up_to"]
+    assert set(up) == {"best_level", "best_average_cost", "capacity_average_cost"}
+    assert data["average_cost"] <= up["best_average_cost"] + 1e-9
+    assert up["best_average_cost"] <= up["capacity_average_cost"]
+    assert out.stdout.count("\n") == 1
+
+
+@pytest.mark.parametrize("args, holding_on", [
+    (["--capacity", "6", "--demand-mean", "2", "--holding-cost", "1",
+      "--stockout-cost", "9", "--discount", "0.95"], "next"),
+    (["--capacity", "2", "--demand-mean", "1", "--holding-cost", "1",
+      "--stockout-cost", "10", "--discount", "0.9", "--holding-on", "current"], "current"),
+    (["--capacity", "9", "--demand-mean", "3.5", "--holding-cost", "2",
+      "--stockout-cost", "15", "--discount", "0.8", "--holding-on", "current"], "current"),
+])
+def test_solve_agrees_with_independent_solver(capsys, args, holding_on):
+    assert main(["solve", *args, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    s = data["settings"]
+    v_ref, policy_ref = reference.solve(s["capacity"], s["demand_mean"],
+                                        s["holding_cost"], s["stockout_cost"],
+                                        s["discount"], holding_on)
+    for (a, b), order, value in zip(data["states"], data["policy"], data["value"]):
+        assert order == policy_ref[a, b]
+        assert value == pytest.approx(v_ref[a, b], rel=1e-7)
+
+
+def test_solve_prints_a_readable_table():
+    out = run("solve")
+    assert out.returncode == 0
+    assert "Optimal order (rows: bikes on hand, columns: bikes on order)" in out.stdout
+    assert "Best order-up-to level 7" in out.stdout
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--capacity", "-1"], "--capacity must be an integer in [0, 30], got -1"),
+    (["--capacity", "31"], "--capacity must be an integer in [0, 30], got 31"),
+    (["--demand-mean", "-2"], "--demand-mean must be a finite number in [0, inf)"),
+    (["--demand-mean", "nan"], "--demand-mean must be a finite number in [0, inf)"),
+    (["--demand-mean", "inf"], "--demand-mean must be a finite number in [0, inf)"),
+    (["--holding-cost", "-0.5"], "--holding-cost must be a finite number in [0, inf)"),
+    (["--stockout-cost", "-1"], "--stockout-cost must be a finite number in [0, inf)"),
+    (["--discount", "1"], "--discount must be a finite number in [0, 1)"),
+    (["--discount", "-0.2"], "--discount must be a finite number in [0, 1)"),
+    (["--holding-on", "later"], "argument --holding-on: invalid choice: 'later'"),
+    (["--colour", "red"], "unrecognized arguments: --colour red"),
+    (["--capacity", "ten"], "argument --capacity: invalid int value: 'ten'"),
+])
+def test_bad_input_is_one_line_and_exit_status_2(args, words):
+    out = run("solve", *args)
+    assert out.returncode == 2
+    assert out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in out.stderr
+    assert words in lines[0]
+
+
+def test_unknown_command_is_an_error():
+    out = run("fly")
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1

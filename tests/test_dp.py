@@ -79,3 +79,16 @@ def test_bad_policy_is_rejected(article_mdp):
         evaluate_policy(article_mdp, np.full(article_mdp.n_states, 10))
     with pytest.raises(ValueError, match="shape"):
         evaluate_policy(article_mdp, np.zeros(3, dtype=int))
+
+
+@pytest.mark.parametrize("h, p, gamma", [(8, 10, 0.9), (1, 10, 0.9), (3, 20, 0.7)])
+def test_holding_cost_on_current_stock_is_a_one_day_shift(h, p, gamma):
+    # Tonight's on-hand stock is what was left at the end of the previous day, so
+    # charging h on it equals the article's cost with h discounted by one day,
+    # plus the cost of the stock already in the shop: V_cur = h * alpha + V_next(gamma h).
+    current = bike_shop(10, 4.0, h, p, gamma, "current")
+    shifted = bike_shop(10, 4.0, gamma * h, p, gamma, "next")
+    a = policy_iteration(bike_shop_mdp(current))
+    b = policy_iteration(bike_shop_mdp(shifted))
+    assert np.allclose(a.value, h * current.states[:, 0] + b.value, rtol=1e-12)
+    assert np.array_equal(a.policy, b.policy)

@@ -18,34 +18,32 @@ WIDTH = 7.0
 def daily_cycle():
     """The bike shop's timeline: when the owner orders, when bikes arrive, when
     customers come, and what the next evening's state is."""
-    fig, ax = plt.subplots(figsize=(WIDTH, 2.9))
-    # hours since the evening of day t (6 PM)
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.2))
+    # (hour after the order, label, colour, label above the line?)
     events = [
-        (0, "6 PM, day $t$\nsee $(\\alpha, \\beta)$,\norder $a$", "C0"),
-        (12, "6 AM\n$\\beta$ bikes arrive", "C2"),
-        (24, "6 PM, day $t+1$\nsee $(\\alpha', \\beta')$\n$=(\\max(0, \\alpha+\\beta-D), a)$",
-         "C0"),
-        (36, "6 AM\nthe $a$ bikes\narrive", "C2"),
+        (0, "6 PM, day $t$\nsee $(\\alpha, \\beta)$, order $a$", "C0", True),
+        (12, "6 AM\nthe $\\beta$ bikes\narrive", "C2", False),
+        (24, "6 PM, day $t+1$\nsee $(\\max(0, \\alpha+\\beta-D),\\ a)$", "C0", True),
+        (36, "6 AM\nthe $a$ bikes\narrive", "C2", False),
     ]
     ax.axhline(0, color="0.3", lw=1.5, zorder=1)
-    ax.axvspan(14, 24, ymin=0.35, ymax=0.65, color="C1", alpha=0.25, lw=0,
-               label="shop open: demand $D \\sim$ Poisson($\\lambda$)")
-    for hour, text, colour in events:
+    ax.fill_between([14, 24], -0.25, 0.25, color="C1", alpha=0.3, lw=0,
+                    label="shop open 8 AM - 6 PM: demand $D \\sim$ Poisson($\\lambda$)")
+    for hour, text, colour, above in events:
         ax.plot(hour, 0, "o", color=colour, ms=9, zorder=3)
-        ax.annotate(text, (hour, 0), xytext=(0, 14 if hour % 24 == 0 else -16),
-                    textcoords="offset points", ha="center",
-                    va="bottom" if hour % 24 == 0 else "top", fontsize=8.5)
-    ax.annotate("", xy=(36, 0.55), xytext=(0, 0.55),
+        ax.text(hour, 0.35 if above else -0.35, text, ha="center",
+                va="bottom" if above else "top", fontsize=8.5)
+    ax.annotate("", xy=(36, 1.35), xytext=(0, 1.35),
                 arrowprops=dict(arrowstyle="->", color="C3", lw=1.2))
-    ax.text(18, 0.6, "lead time of an order: 36 hours", color="C3", ha="center",
+    ax.text(18, 1.42, "lead time of an order: 36 hours", color="C3", ha="center",
             va="bottom", fontsize=8.5)
-    ax.set_xlim(-4, 40)
-    ax.set_ylim(-1.1, 1.1)
+    ax.set_xlim(-5, 41)
+    ax.set_ylim(-1.45, 1.8)
     ax.set_yticks([])
     ax.set_xticks([0, 12, 24, 36])
     ax.set_xlabel("hours after the order is placed")
     ax.set_title("One day in the bike shop")
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.legend(loc="lower center", fontsize=8, frameon=False, bbox_to_anchor=(0.5, -0.02))
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()
@@ -82,12 +80,13 @@ def state_heatmap(shop: BikeShop, values, title: str, label: str, fmt="{:.0f}",
     image = ax.imshow(grid, origin="lower", cmap=cmap, aspect="equal")
     C = shop.capacity
     if C <= 15:
-        lo, hi = np.nanmin(grid), np.nanmax(grid)
         for a in range(C + 1):
             for b in range(C + 1 - a):
-                light = (grid[a, b] - lo) < 0.5 * (hi - lo) if hi > lo else False
+                # dark text on light cells, light text on dark ones
+                r, g, b_, _ = image.cmap(image.norm(grid[a, b]))
+                dark_cell = 0.299 * r + 0.587 * g + 0.114 * b_ < 0.5
                 ax.text(b, a, fmt.format(grid[a, b]), ha="center", va="center",
-                        fontsize=7 if C > 10 else 8, color="w" if light else "k")
+                        fontsize=7 if C > 10 else 8, color="w" if dark_cell else "k")
     ax.set_xlabel(r"bikes on order, $\beta$")
     ax.set_ylabel(r"bikes on hand, $\alpha$")
     ax.set_title(title)
@@ -105,9 +104,10 @@ def order_against_position(shop: BikeShop, policy, title: str):
     jitter = (states[:, 0] / max(shop.capacity, 1) - 0.5) * 0.3
     ax.scatter(n + jitter, policy, c=states[:, 0], cmap="viridis", s=22,
                label=r"one state (colour: bikes on hand $\alpha$)")
+    # (if the order depends on n only, this line passes through every dot)
     ax.plot(np.arange(shop.capacity + 1), [policy[np.flatnonzero(n == k)[0]]
                                            for k in range(shop.capacity + 1)],
-            color="0.4", lw=1, zorder=0, label="order of the first state with that position")
+            color="0.4", lw=1, zorder=0, label="order as a function of $n$ alone")
     ax.set_xlabel(r"inventory position $n = \alpha + \beta$ (bikes)")
     ax.set_ylabel("optimal order (bikes)")
     ax.set_title(title)

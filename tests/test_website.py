@@ -1,0 +1,177 @@
+"""The website, built from scratch with warnings as errors, then opened page by page
+in headless Chromium with no internet: mathematics is typeset, every image loads,
+widgets render (and the in-page explorer reacts to its slider), nothing is fetched
+from outside 127.0.0.1, and the browser logs no errors.
+
+Chromium comes from the system (Debian: ``apt-get install chromium``); where it is
+missing these tests are skipped with that hint. Set ``CHROMIUM`` to use another
+Chromium or Chrome binary. Screenshots of every page land in
+``_build/screenshots/`` for a human to look at.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ["book/intro", "book/bikeshop", "book/exact", "book/references"]
+
+
+@pytest.fixture(scope="session")
+def build(tmp_path_factory):
+    """A fresh build of the whole book (no cached environment, so every warning
+    shows), with warnings turned into errors."""
+    out = tmp_path_factory.mktemp("site")
+    jb = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run(
+        [str(jb), "build", str(ROOT), "--builder", "html", "--path-output", str(out),
+         "-W", "-n", "--keep-going", "--all"],
+        capture_output=True, text=True, cwd=ROOT)
+    return result, out / "_build" / "html"
+
+
+def test_book_builds_without_warnings(build):
+    result, html = build
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-4000:]
+    assert "WARNING" not in log and "ERROR" not in log, log[-4000:]
+    for page in PAGES:
+        assert (html / f"{page}.html").is_file()
+
+
+@pytest.fixture(scope="session")
+def site(build):
+    result, html = build
+    if result.returncode != 0:
+        pytest.skip("the book did not build (see test_book_builds_without_warnings)")
+    handler = functools.partial(_QuietHandler, directory=str(html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _chromium() -> str:
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or \
+        shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if not path:
+        pytest.skip("Chromium not found; install it (Debian/Ubuntu: "
+                    "sudo apt-get install chromium) or set CHROMIUM=/path/to/chrome")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = _chromium()
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=executable, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """One page load, recording console errors and every request that tried to
+    leave 127.0.0.1 (those are blocked, as on a machine without internet)."""
+
+    def __init__(self, browser, url):
+        self.errors, self.outside = [], []
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.page.route("**/*", self._route)
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("response", lambda r: r.status >= 400 and self.errors.append(
+            f"HTTP {r.status} for {r.url}"))
+        self.page.goto(url, wait_until="load")
+        # MathJax (loaded only on pages with math) typesets asynchronously; wait
+        # until it says it is done.
+        if self.page.locator("script[src*='vendor/mathjax/']").count():
+            self.page.wait_for_function("window.MathJax && MathJax.startup && "
+                                        "MathJax.startup.promise", timeout=20_000)
+            self.page.evaluate("MathJax.startup.promise")
+
+    def _route(self, route):
+        host = urlparse(route.request.url).hostname
+        if host in ("127.0.0.1", None) or route.request.url.startswith("data:"):
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_offline(browser, site, page):
+    visit = Visit(browser, f"{site}/{page}.html")
+    p = visit.page
+    # Math: every math node was turned into MathJax output, and no TeX source is left.
+    math = p.evaluate("""() => {
+        const nodes = [...document.querySelectorAll('.math')];
+        return {total: nodes.length,
+                raw: nodes.filter(n => !n.querySelector('mjx-container')).map(
+                    n => n.textContent.slice(0, 80))};
+    }""")
+    assert not math["raw"], f"untypeset math on {page}: {math['raw'][:3]}"
+    body = p.inner_text("article")
+    for token in ("\\alpha", "\\beta", "\\lambda", "\\gamma", "\\max", "$$"):
+        assert token not in body, f"raw TeX {token!r} visible on {page}"
+    # Images: all loaded with a real size.
+    broken = p.evaluate("""() => [...document.images]
+        .filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)""")
+    assert not broken, f"images that did not load on {page}: {broken}"
+    # Widgets: each stored widget view was rendered by the widget manager.
+    views = p.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
+    if views:
+        p.wait_for_function(f"document.querySelectorAll('.jupyter-widgets.widget-container,"
+                            f" .widget-vbox, .widget-interact').length >= {views}",
+                            timeout=20_000)
+    shots = ROOT / "_build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    p.screenshot(path=str(shots / f"{page.split('/')[-1]}.png"), full_page=True)
+    assert not visit.outside, f"{page} tried to fetch from outside: {visit.outside[:5]}"
+    assert not visit.errors, f"console errors on {page}: {visit.errors[:5]}"
+    if page != "book/references":
+        assert math["total"] > 0, f"no mathematics found on {page}"
+    p.close()
+
+
+def test_exact_chapter_has_working_in_page_explorer(browser, site):
+    """The precomputed explorer switches pictures in the browser, with no kernel."""
+    visit = Visit(browser, f"{site}/book/exact.html")
+    p = visit.page
+    p.wait_for_selector(".widget-selection-slider, .widget-hslider", timeout=20_000)
+    explorer = p.locator(".widget-vbox").filter(has=p.locator(".widget-image")).last
+    explorer.scroll_into_view_if_needed()
+
+    def shown():
+        return explorer.evaluate("""e => [...e.querySelectorAll('img')]
+            .filter(i => i.offsetParent !== null).map(i => i.src.slice(-64))""")
+
+    before = shown()
+    assert len(before) == 1, f"expected one visible picture, got {len(before)}"
+    handle = explorer.locator(".noUi-handle, .ui-slider-handle").first
+    handle.focus()
+    p.keyboard.press("ArrowRight")
+    p.wait_for_timeout(300)
+    after = shown()
+    assert len(after) == 1 and after != before, "the slider did not switch the picture"
+    assert not visit.errors, visit.errors[:5]
+    p.close()

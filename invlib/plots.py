@@ -7,6 +7,7 @@ one series, a legend. Sizes are chosen to read well in the website's text column
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 import numpy as np
 
 from .bikeshop import BikeShop
@@ -90,7 +91,10 @@ def state_heatmap(shop: BikeShop, values, title: str, label: str, fmt="{:.0f}",
     ax.set_xlabel(r"bikes on order, $\beta$")
     ax.set_ylabel(r"bikes on hand, $\alpha$")
     ax.set_title(title)
-    ax.figure.colorbar(image, ax=ax, label=label, shrink=0.85)
+    bar = ax.figure.colorbar(image, ax=ax, label=label, shrink=0.85)
+    if np.allclose(grid[~np.isnan(grid)] % 1, 0):   # whole bikes: whole ticks
+        bar.locator = MaxNLocator(integer=True)
+        bar.update_ticks()
     if own:
         ax.figure.tight_layout()
     return ax.figure

@@ -70,6 +70,8 @@ def _chromium() -> str:
     path = os.environ.get("CHROMIUM") or shutil.which("chromium") or \
         shutil.which("chromium-browser") or shutil.which("google-chrome")
     if not path:
+        if os.environ.get("INVLIB_REQUIRE_BROWSER"):
+            pytest.fail("Chromium not found, and INVLIB_REQUIRE_BROWSER is set")
         pytest.skip("Chromium not found; install it (Debian/Ubuntu: "
                     "sudo apt-get install chromium) or set CHROMIUM=/path/to/chrome")
     return path

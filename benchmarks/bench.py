@@ -1,0 +1,93 @@
+"""Speed of invlib's learning agents, side by side with a plain-Python reference.
+
+    .venv/bin/python benchmarks/bench.py [--steps 1000000] [--reference-steps N]
+
+Prints, in one run: the JIT compile time (cold, and when loaded from the on-disk
+cache), the time of invlib's Q-learning over the same budget of steps as the
+article's plain-Python structure (benchmarks/article_reference.py), and the ratio.
+Timings are the best of three runs (the reference runs once: it is slow).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from article_reference import ArticleQLearning  # noqa: E402
+
+from invlib import bike_shop  # noqa: E402
+from invlib.agents import Agent, article_settings  # noqa: E402
+
+COMPILE = ("import time; t = time.perf_counter(); from invlib import bike_shop; "
+           "from invlib.agents import Agent, article_settings; "
+           "Agent(bike_shop(), article_settings(episodes=1, steps=10), 0).train(); "
+           "print(time.perf_counter() - t)")
+
+
+def first_call_seconds(cache_dir: str) -> float:
+    """Import plus a one-episode run in a fresh process, with this numba cache."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": cache_dir}
+    out = subprocess.run([sys.executable, "-c", COMPILE], env=env, check=True,
+                         capture_output=True, text=True)
+    return float(out.stdout)
+
+
+def best_of(runs: int, fn):
+    return min(fn() for _ in range(runs))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=1_000_000)
+    parser.add_argument("--reference-steps", type=int, default=None,
+                        help="steps for the slow reference (default: --steps)")
+    args = parser.parse_args(argv)
+    steps_per_episode = 1000
+    episodes = args.steps // steps_per_episode
+    ref_episodes = (args.reference_steps or args.steps) // steps_per_episode
+    shop = bike_shop()
+
+    with tempfile.TemporaryDirectory() as cold:
+        cold_first = first_call_seconds(cold)      # compiles and fills the cache
+        warm_first = first_call_seconds(cold)      # loads from the cache
+    print("JIT compilation (import + first tiny run, fresh process)")
+    print(f"  cold cache: {cold_first:6.2f} s    on-disk cache: {warm_first:6.2f} s")
+
+    Agent(shop, article_settings(episodes=1, steps=10), 0).train()   # warm up here
+
+    def invlib_run():
+        agent = Agent(shop, article_settings(episodes=episodes), 0)
+        tic = time.perf_counter()
+        agent.train()
+        whole = time.perf_counter() - tic
+        invlib_run.loop = min(getattr(invlib_run, "loop", 1e9), agent.seconds)
+        return whole
+
+    whole = best_of(3, invlib_run)
+    loop = invlib_run.loop
+    tic = time.perf_counter()
+    ArticleQLearning(seed=0).train(episodes=ref_episodes, steps=steps_per_episode)
+    reference = (time.perf_counter() - tic) * episodes / ref_episodes
+
+    per_step = lambda seconds: 1e9 * seconds / (episodes * steps_per_episode)  # noqa
+    print(f"\nQ-learning, the article's scheme, {episodes * steps_per_episode:,} steps")
+    print(f"  {'':34}{'seconds':>9}{'ns/step':>9}{'speed-up':>10}")
+    print(f"  {'plain-Python reference (article)':34}{reference:9.3f}"
+          f"{per_step(reference):9.0f}{1:10.1f}")
+    print(f"  {'invlib, whole call (draws incl.)':34}{whole:9.3f}"
+          f"{per_step(whole):9.0f}{reference / whole:10.1f}")
+    print(f"  {'invlib, compiled loop alone':34}{loop:9.3f}"
+          f"{per_step(loop):9.0f}{reference / loop:10.1f}")
+    if ref_episodes != episodes:
+        print(f"  (reference timed on {ref_episodes * steps_per_episode:,} steps "
+              "and scaled)")
+
+
+if __name__ == "__main__":
+    main()

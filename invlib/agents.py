@@ -1,0 +1,261 @@
+"""Tabular temporal-difference agents for the bike shop: Q-learning and SARSA.
+
+One compiled loop, :func:`_run_episodes`, does all the work; an agent is a set of
+:class:`AgentSettings` that says which target it learns towards and how:
+
+* ``target`` - ``"qlearning"`` bootstraps on the best next order,
+  ``min_b Q(s', b)``; ``"sarsa"`` on the order the policy actually takes next;
+* ``batch_updates`` - the article's scheme: the table is frozen while an episode is
+  played, and the episode's transitions are applied in order at its end;
+* ``initial`` - ``"uniform"`` gives the article's random start values (rewards drawn
+  from U(0, 1), so costs from U(-1, 0)); a number starts every entry at that cost;
+* ``step_power`` - step size ``learning_rate / n**step_power`` on the n-th update of
+  a pair (0 keeps the step constant);
+* ``share_position`` - learn one row per inventory position ``n = alpha + beta``
+  instead of one per state, which is exact for the article's cost (chapter 2).
+
+Costs are minimised throughout (the article maximises rewards = -costs; the greedy
+choices are the same). Randomness: every number the loop needs is drawn in advance,
+episode by episode, from the ``numpy.random.Generator`` the caller passes, so a seed
+fixes the run completely, with or without the JIT (``NUMBA_DISABLE_JIT=1``). Per
+period that is two uniforms: one decides exploration and, when it explores, which
+order (``u < epsilon`` makes ``u / epsilon`` uniform again); the other becomes the
+demand by inverting the Poisson distribution function, which is faster than
+drawing Poisson variates and exact to the resolution of the uniform.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numba
+import numpy as np
+
+from .bikeshop import BikeShop, day_kernel
+from .checks import check_choice, check_int, check_real
+from .dp import greedy_policy
+from .simulate import as_generator
+
+TARGETS = ("qlearning", "sarsa")
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    episodes: int = 1000
+    steps: int = 1000                 # periods per episode
+    learning_rate: float = 0.1
+    epsilon: float = 0.1
+    target: str = "qlearning"
+    batch_updates: bool = False
+    initial: object = 0.0             # "uniform" or a starting cost for every entry
+    step_power: float = 0.0
+    share_position: bool = False
+
+    def __post_init__(self):
+        check_int("episodes", self.episodes, 1)
+        check_int("steps", self.steps, 1)
+        check_real("learning_rate", self.learning_rate, 0, 1, low_open=True)
+        check_real("epsilon", self.epsilon, 0, 1)
+        check_choice("target", self.target, TARGETS)
+        check_real("step_power", self.step_power, 0, 1)
+        if self.initial != "uniform":
+            check_real("initial", self.initial)
+
+    @property
+    def total_steps(self) -> int:
+        return self.episodes * self.steps
+
+
+def article_settings(**changes) -> AgentSettings:
+    """The article's Q-learning, exactly: random U(0,1) start values, table frozen
+    during an episode, batch update at its end, 1000 episodes of 1000 steps."""
+    return replace(AgentSettings(episodes=1000, steps=1000, learning_rate=0.1,
+                                 epsilon=0.1, target="qlearning", batch_updates=True,
+                                 initial="uniform"), **changes)
+
+
+@dataclass(frozen=True)
+class Training:
+    q: np.ndarray               # (states, orders) learned costs, +inf where infeasible
+    policy: np.ndarray          # greedy order per state (ties to the smaller order)
+    episode_costs: np.ndarray   # mean cost per period of each episode, while learning
+    seconds: float              # the training loop alone (drawing numbers excluded)
+    steps: int
+
+    @property
+    def learning_cost(self) -> float:
+        """Mean cost per period paid during training."""
+        return float(self.episode_costs.mean())
+
+
+def demand_cdf(mean: float) -> np.ndarray:
+    """The Poisson distribution function at 0, 1, ..., up to where the tail is below
+    the resolution of a double; the last entry is set to 1 so that every uniform
+    in [0, 1) maps to a demand."""
+    from scipy.stats import poisson
+    d = np.arange(int(mean + 40 * np.sqrt(mean) + 40))
+    top = np.flatnonzero(poisson.sf(d, mean) < 2.0 ** -54)[0] + 1
+    cdf = poisson.cdf(d[:top], mean)
+    cdf[-1] = 1.0
+    return cdf
+
+
+@numba.njit(cache=True)
+def _invert(cdf, u):
+    """The demand whose distribution function first exceeds ``u``."""
+    if len(cdf) > 64:                 # long tables: binary search
+        return np.searchsorted(cdf, u, side="right")
+    d = 0                             # short tables: a scan from 0 is quicker
+    while cdf[d] <= u:
+        d += 1
+    return d
+
+
+@numba.njit(cache=True)
+def _choose(q, row, room, u, epsilon):
+    """Epsilon-greedy over the feasible orders 0..room of one row of ``q``: with
+    probability epsilon a uniform order, else the cheapest (the first on ties)."""
+    if u < epsilon:
+        return min(int(u / epsilon * (room + 1)), room)
+    best = 0
+    for a in range(1, room + 1):
+        if q[row, a] < q[row, best]:
+            best = a
+    return best
+
+
+@numba.njit(cache=True)
+def _target(q, row2, room2, a2, cost, discount, sarsa):
+    if sarsa:
+        return cost + discount * q[row2, a2]
+    best = q[row2, 0]
+    for b in range(1, room2 + 1):
+        best = min(best, q[row2, b])
+    return cost + discount * best
+
+
+@numba.njit(cache=True)
+def _update(q, visits, row, a, target, learning_rate, step_power):
+    visits[row, a] += 1
+    step = learning_rate if step_power == 0.0 else learning_rate / visits[row, a] ** step_power
+    q[row, a] += step * (target - q[row, a])
+
+
+@numba.njit(cache=True)
+def _run_episodes(q, visits, row_of, on_hand_of, on_order_of, index, starts, uniforms,
+                  cdf, capacity, holding_cost, stockout_cost, current, discount,
+                  learning_rate, step_power, epsilon, sarsa, batch, episode_costs):
+    """Play ``len(starts)`` episodes, learning into ``q`` (changed in place).
+    ``uniforms[e, 0]`` drives the choices and ``uniforms[e, 1]`` the demands."""
+    n_episodes, steps = uniforms.shape[0], uniforms.shape[2] - 1
+    behave = q.copy() if batch else q       # the table the agent acts on
+    buffer = np.empty((steps, 5), dtype=np.int64)
+    buffer_cost = np.empty(steps)
+    for e in range(n_episodes):
+        if batch:
+            behave[:, :] = q                # frozen for the whole episode
+        s = starts[e]
+        room = capacity - on_hand_of[s] - on_order_of[s]
+        a = _choose(behave, row_of[s], room, uniforms[e, 0, 0], epsilon)
+        total = 0.0
+        for t in range(steps):
+            demand = _invert(cdf, uniforms[e, 1, t])
+            left, arriving, cost = day_kernel(on_hand_of[s], on_order_of[s], a, demand,
+                                              holding_cost, stockout_cost, current)
+            s2 = index[left, arriving]
+            room2 = capacity - left - arriving
+            a2 = _choose(behave, row_of[s2], room2, uniforms[e, 0, t + 1], epsilon)
+            total += cost
+            if batch:
+                buffer[t, 0], buffer[t, 1], buffer[t, 2] = s, a, s2
+                buffer[t, 3], buffer[t, 4] = a2, room2
+                buffer_cost[t] = cost
+            else:
+                target = _target(q, row_of[s2], room2, a2, cost, discount, sarsa)
+                _update(q, visits, row_of[s], a, target, learning_rate, step_power)
+            s, a = s2, a2
+        if batch:                           # the article: apply the episode in order
+            for t in range(steps):
+                target = _target(q, row_of[buffer[t, 2]], buffer[t, 4], buffer[t, 3],
+                                 buffer_cost[t], discount, sarsa)
+                _update(q, visits, row_of[buffer[t, 0]], buffer[t, 1], target,
+                        learning_rate, step_power)
+        episode_costs[e] = total / steps
+
+
+class Agent:
+    """A learning agent on one bike shop; :meth:`train` can be called repeatedly to
+    continue learning (episodes are drawn in order from the same generator)."""
+
+    def __init__(self, shop: BikeShop, settings: AgentSettings, rng):
+        self.shop, self.settings = shop, settings
+        self.rng = as_generator(rng)
+        states = shop.states
+        C = shop.capacity
+        self._on_hand, self._on_order = states[:, 0].copy(), states[:, 1].copy()
+        self._index = shop.state_index
+        position = states.sum(axis=1)
+        self._row_of = position if settings.share_position else np.arange(len(states))
+        rows = C + 1 if settings.share_position else len(states)
+        room = C - (np.arange(rows) if settings.share_position else position)
+        self._feasible = np.arange(C + 1)[None, :] <= room[:, None]
+        if settings.initial == "uniform":
+            q = -self.rng.random((rows, C + 1))
+        else:
+            q = np.full((rows, C + 1), float(settings.initial))
+        self.q = np.where(self._feasible, q, np.inf)
+        self.visits = np.zeros((rows, C + 1))
+        self._cdf = demand_cdf(shop.demand_mean)
+        self.seconds = 0.0
+        self.episodes_done = 0
+        self.episode_costs = []
+
+    def _draw(self, episodes: int):
+        """All random numbers of the next episodes, episode by episode (so training
+        in several calls draws exactly what one call would)."""
+        steps = self.settings.steps
+        starts = np.empty(episodes, dtype=np.int64)
+        uniforms = np.empty((episodes, 2, steps + 1))
+        C = self.shop.capacity
+        for e in range(episodes):
+            on_hand = self.rng.integers(0, C + 1)
+            starts[e] = self._index[on_hand, self.rng.integers(0, C - on_hand + 1)]
+            self.rng.random(out=uniforms[e])
+        return starts, uniforms
+
+    def train(self, episodes: int | None = None) -> "Agent":
+        episodes = self.settings.episodes if episodes is None else \
+            check_int("episodes", episodes, 1)
+        s = self.settings
+        starts, uniforms = self._draw(episodes)
+        costs = np.empty(episodes)
+        tic = time.perf_counter()
+        _run_episodes(self.q, self.visits, self._row_of, self._on_hand, self._on_order,
+                      self._index, starts, uniforms, self._cdf, self.shop.capacity,
+                      self.shop.holding_cost, self.shop.stockout_cost,
+                      self.shop.holding_on == "current", self.shop.discount,
+                      s.learning_rate, s.step_power, s.epsilon, s.target == "sarsa",
+                      s.batch_updates, costs)
+        self.seconds += time.perf_counter() - tic
+        self.episodes_done += episodes
+        self.episode_costs.append(costs)
+        return self
+
+    @property
+    def state_q(self) -> np.ndarray:
+        """Learned costs per state (rows expanded if positions share a row)."""
+        return self.q[self._row_of]
+
+    @property
+    def policy(self) -> np.ndarray:
+        return greedy_policy(self.state_q)
+
+    def result(self) -> Training:
+        costs = np.concatenate(self.episode_costs) if self.episode_costs else np.empty(0)
+        return Training(self.state_q, self.policy, costs, self.seconds,
+                        self.episodes_done * self.settings.steps)
+
+
+def train(shop: BikeShop, settings: AgentSettings, rng) -> Training:
+    """Train an agent with ``settings`` on ``shop``; ``rng`` is a Generator or seed."""
+    return Agent(shop, settings, rng).train().result()

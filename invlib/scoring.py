@@ -1,0 +1,98 @@
+"""Score learning agents against the exact optimum.
+
+Dynamic programming knows the best long-run cost per day, so a learned policy can
+be scored by its *gap*: how much more a day costs under it, exactly (not from a
+noisy simulation). :func:`seed_sweep` does that over many seeds,
+:func:`learning_curve` as training proceeds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .agents import Agent, AgentSettings
+from .bikeshop import BikeShop, start_distribution
+from .dp import policy_iteration
+from .longrun import average_cost
+from .mdp import FiniteMDP, bike_shop_mdp
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A shop with its exact optimum, computed once."""
+    shop: BikeShop
+    mdp: FiniteMDP
+    optimal_policy: np.ndarray
+    optimal_cost: float          # long-run cost per day of the optimal policy
+
+    def cost(self, policy) -> float:
+        """Exact long-run cost per day of ``policy`` (from the article's random
+        start, which matters only for policies that can get stuck)."""
+        return average_cost(self.mdp, policy, start_distribution(self.shop))
+
+    def gap(self, policy) -> float:
+        """Extra cost per day over the optimum, as a fraction."""
+        return self.cost(policy) / self.optimal_cost - 1
+
+
+def benchmark(shop: BikeShop) -> Benchmark:
+    mdp = bike_shop_mdp(shop)
+    policy = policy_iteration(mdp).policy
+    return Benchmark(shop, mdp, policy, average_cost(mdp, policy))
+
+
+@dataclass(frozen=True)
+class Sweep:
+    gaps: np.ndarray              # per seed, fraction above the optimum
+    policies: np.ndarray          # (seeds, states) greedy orders
+    seconds: np.ndarray           # training loop per seed
+    learning_costs: np.ndarray    # mean cost per period paid while learning
+
+    @property
+    def median_gap(self) -> float:
+        return float(np.median(self.gaps))
+
+
+def seed_sweep(bench: Benchmark, settings: AgentSettings, seeds, progress=False) -> Sweep:
+    """Train once per seed and score each greedy policy exactly."""
+    gaps, policies, seconds, learning = [], [], [], []
+    for seed in tqdm(list(seeds), disable=not progress, leave=False):
+        result = Agent(bench.shop, settings, seed).train().result()
+        gaps.append(bench.gap(result.policy))
+        policies.append(result.policy)
+        seconds.append(result.seconds)
+        learning.append(result.learning_cost)
+    return Sweep(np.array(gaps), np.array(policies), np.array(seconds),
+                 np.array(learning))
+
+
+def learning_curve(bench: Benchmark, settings: AgentSettings, seed, every: int = 10):
+    """Gap of the greedy policy after every ``every`` episodes (and at the start).
+    Returns ``(steps, gaps)``; the training is the same as in one call."""
+    agent = Agent(bench.shop, settings, seed)
+    steps, gaps = [0], [bench.gap(agent.policy)]
+    while agent.episodes_done < settings.episodes:
+        agent.train(min(every, settings.episodes - agent.episodes_done))
+        steps.append(agent.episodes_done * settings.steps)
+        gaps.append(bench.gap(agent.policy))
+    return np.array(steps), np.array(gaps)
+
+
+def learning_curves(bench: Benchmark, settings: AgentSettings, seeds, every: int = 10,
+                    progress=False):
+    """:func:`learning_curve` for several seeds: ``(steps, gaps[seed, checkpoint])``."""
+    curves = [learning_curve(bench, settings, seed, every)
+              for seed in tqdm(list(seeds), disable=not progress, leave=False)]
+    return curves[0][0], np.array([gaps for _, gaps in curves])
+
+
+def steps_to_reach(steps: np.ndarray, gaps: np.ndarray, within: float = 0.01) -> float:
+    """First checkpoint from which the gap stays within ``within`` (inf if never)."""
+    above = np.flatnonzero(gaps > within)
+    if len(above) == 0:
+        return float(steps[0])
+    if above[-1] == len(gaps) - 1:
+        return float("inf")
+    return float(steps[above[-1] + 1])

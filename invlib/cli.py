@@ -1,8 +1,9 @@
-"""Command line: ``python -m invlib solve ...``.
+"""Command line: ``python -m invlib solve ...`` and ``python -m invlib train ...``.
 
 ``solve`` solves a bike shop exactly and prints the optimal policy, its values,
-its long-run cost per day and the best order-up-to level, as a table or (with
-``--json``) as one JSON object that scripts and later chapters rely on. The
+its long-run cost per day and the best order-up-to level. ``train`` trains a
+learning agent and scores its greedy policy exactly. Both print a table or (with
+``--json``) one JSON object that scripts and later chapters rely on. The
 interface is kept stable; new commands are added beside it.
 
 Bad input gives one line on standard error naming the option and its allowed
@@ -15,6 +16,7 @@ import json
 import sys
 
 
+from .agents import TARGETS, AgentSettings, article_settings, recommended_settings
 from .bikeshop import HOLDING_ON, MAX_CAPACITY, BikeShop
 from .checks import InvalidParameter
 from .dp import policy_iteration
@@ -53,6 +55,46 @@ def solve_summary(shop: BikeShop) -> dict:
     }
 
 
+def train_summary(shop: BikeShop, settings: AgentSettings, seed: int) -> dict:
+    """Everything ``train --json`` prints, as a plain dict."""
+    from .scoring import benchmark
+    from .agents import train
+    bench = benchmark(shop)
+    result = train(shop, settings, seed)
+    return {
+        "states": shop.states.tolist(),
+        "policy": result.policy.tolist(),
+        "average_cost": bench.cost(result.policy),
+        "optimal_average_cost": bench.optimal_cost,
+        "learning_cost": result.learning_cost,
+        "train_seconds": result.seconds,
+        "steps": result.steps,
+        "settings": {k: v for k, v in settings.__dict__.items()},
+    }
+
+
+def _print_training(shop: BikeShop, summary: dict, out) -> None:
+    s = summary["settings"]
+    print(f"Trained {s['target']} for {summary['steps']:,} steps "
+          f"({summary['train_seconds']:.3f} s)", file=out)
+    print("\nGreedy order (rows: bikes on hand, columns: bikes on order)", file=out)
+    _print_grid(shop, policy_grid(shop, summary["policy"]), "{:.0f}", 3, out)
+    gap = 100 * (summary["average_cost"] / summary["optimal_average_cost"] - 1)
+    print(f"\nLong-run cost per day of the learned policy: {summary['average_cost']:.4f}"
+          f" ({gap:+.2f}% against the optimum {summary['optimal_average_cost']:.4f})",
+          file=out)
+    print(f"Mean cost per day paid while learning: {summary['learning_cost']:.4f}",
+          file=out)
+
+
+def _print_grid(shop: BikeShop, table, fmt: str, width: int, out) -> None:
+    C = shop.capacity
+    print("    " + "".join(f"{b:>{width}}" for b in range(C + 1)), file=out)
+    for a in range(C + 1):
+        cells = "".join(f"{fmt.format(x):>{width}}" for x in table[a, :C + 1 - a])
+        print(f"{a:>3} {cells}", file=out)
+
+
 def _print_table(shop: BikeShop, summary: dict, out) -> None:
     C = shop.capacity
     grid = policy_grid(shop, summary["policy"])
@@ -64,10 +106,7 @@ def _print_table(shop: BikeShop, summary: dict, out) -> None:
                                      ("Optimal expected discounted cost", value,
                                       "{:.2f}", 8)):
         print(f"\n{title} (rows: bikes on hand, columns: bikes on order)", file=out)
-        print("    " + "".join(f"{b:>{width}}" for b in range(C + 1)), file=out)
-        for a in range(C + 1):
-            cells = "".join(f"{fmt.format(x):>{width}}" for x in table[a, :C + 1 - a])
-            print(f"{a:>3} {cells}", file=out)
+        _print_grid(shop, table, fmt, width, out)
     up = summary["order_up_to"]
     print(f"\nLong-run cost per day of the optimal policy: "
           f"{summary['average_cost']:.4f}", file=out)
@@ -77,24 +116,61 @@ def _print_table(shop: BikeShop, summary: dict, out) -> None:
           f"{up['best_average_cost']:.4f} per day", file=out)
 
 
+def _as_option(err: InvalidParameter) -> InvalidParameter:
+    """Speak in option names, since that is what the user typed."""
+    message = str(err)
+    name = message.split(" ", 1)[0]
+    return InvalidParameter("--" + name.replace("_", "-") + message[len(name):])
+
+
 def _shop_from(args) -> BikeShop:
-    try:
-        return BikeShop(args.capacity, args.demand_mean, args.holding_cost,
-                        args.stockout_cost, args.discount, args.holding_on)
-    except InvalidParameter as err:
-        # Speak in option names, since that is what the user typed.
-        message = str(err)
-        name = message.split(" ", 1)[0]
-        raise InvalidParameter("--" + name.replace("_", "-") + message[len(name):]) from None
+    return BikeShop(args.capacity, args.demand_mean, args.holding_cost,
+                    args.stockout_cost, args.discount, args.holding_on)
+
+
+def _settings_from(args) -> AgentSettings:
+    make = article_settings if args.article else recommended_settings
+    changes = {"episodes": args.episodes, "steps": args.steps, "target": args.agent}
+    if args.learning_rate is not None:
+        changes["learning_rate"] = args.learning_rate
+    if args.epsilon is not None:
+        changes["epsilon"] = args.epsilon
+    return make(**changes)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Inventory control with reinforcement "
                      "learning: exact solutions of the bike shop.")
+    shop_options = _Parser(add_help=False)
+    _add_shop_options(shop_options)
     commands = parser.add_subparsers(dest="command", required=True,
                                      parser_class=_Parser, metavar="COMMAND")
-    solve = commands.add_parser("solve", help="solve a bike shop exactly by dynamic "
-                                "programming")
+    commands.add_parser("solve", parents=[shop_options],
+                        help="solve a bike shop exactly by dynamic programming")
+    train = commands.add_parser("train", parents=[shop_options],
+                                help="train a learning agent and score it exactly")
+    train.add_argument("--agent", choices=TARGETS, default="qlearning",
+                       help="the learning rule (default qlearning)")
+    train.add_argument("--episodes", type=int, default=1000,
+                       help="number of episodes, >= 1 (default 1000)")
+    train.add_argument("--steps", type=int, default=1000,
+                       help="days per episode, >= 1 (default 1000)")
+    train.add_argument("--seed", type=int, default=0,
+                       help="seed of the random numbers, >= 0 (default 0)")
+    train.add_argument("--article", action="store_true",
+                       help="the article's exact scheme: table frozen during an "
+                       "episode, batch update at its end, random U(0,1) start values, "
+                       "learning rate 0.1 (default: the book's recommended scheme)")
+    train.add_argument("--learning-rate", type=float, default=None,
+                       help="step size in (0, 1]; with the recommended scheme the "
+                       "first step of each pair, decaying as 1/n^0.7 (default 0.1 "
+                       "with --article, else 1)")
+    train.add_argument("--epsilon", type=float, default=None,
+                       help="exploration probability in [0, 1] (default 0.1)")
+    return parser
+
+
+def _add_shop_options(solve) -> None:
     solve.add_argument("--capacity", type=int, default=10,
                        help=f"most bikes on hand plus on order, 0..{MAX_CAPACITY} "
                        "(default 10)")
@@ -111,7 +187,6 @@ def build_parser() -> argparse.ArgumentParser:
                        "day (next, the article's cost) or on this evening's stock "
                        "(current)")
     solve.add_argument("--json", action="store_true", help="print one JSON object")
-    return parser
 
 
 def main(argv=None, out=None) -> int:
@@ -120,15 +195,23 @@ def main(argv=None, out=None) -> int:
     args = parser.parse_args(argv)
     try:
         shop = _shop_from(args)
+        if args.command == "train":
+            settings = _settings_from(args)
+            if args.seed < 0:
+                raise InvalidParameter(f"seed must be an integer in [0, inf), "
+                                       f"got {args.seed}")
     except InvalidParameter as err:
-        print(f"{PROG} {args.command}: error: {err}", file=sys.stderr)
+        print(f"{PROG} {args.command}: error: {_as_option(err)}", file=sys.stderr)
         return 2
-    summary = solve_summary(shop)
+    if args.command == "solve":
+        summary, show = solve_summary(shop), _print_table
+    else:
+        summary, show = train_summary(shop, settings, args.seed), _print_training
     if args.json:
         json.dump(summary, out)
         out.write("\n")
     else:
-        _print_table(shop, summary, out)
+        show(shop, summary, out)
     return 0
 
 

@@ -84,3 +84,51 @@ def test_bad_input_is_one_line_and_exit_status_2(args, words):
 def test_unknown_command_is_an_error():
     out = run("fly")
     assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_train_json_contract_and_exact_score():
+    out = run("train", "--agent", "qlearning", "--episodes", "50", "--steps", "200",
+              "--seed", "3", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    for key in ("states", "policy", "average_cost", "train_seconds", "steps",
+                "learning_cost"):
+        assert key in data
+    assert data["steps"] == 50 * 200 and len(data["policy"]) == len(data["states"]) == 66
+    assert data["average_cost"] >= data["optimal_average_cost"] - 1e-9
+    assert 0 < data["train_seconds"] < 5
+
+    # the printed cost is the exact cost of the printed policy
+    from invlib import average_cost, bike_shop, bike_shop_mdp, start_distribution
+    shop = bike_shop()
+    exact = average_cost(bike_shop_mdp(shop), np.array(data["policy"]),
+                         start_distribution(shop))
+    assert data["average_cost"] == pytest.approx(exact, rel=1e-12)
+
+
+def test_train_article_flag_selects_the_articles_scheme(capsys):
+    from invlib.agents import article_settings, recommended_settings, train
+    from invlib import bike_shop
+    for flag, make in ((["--article"], article_settings), ([], recommended_settings)):
+        assert main(["train", "--episodes", "20", "--steps", "100", "--seed", "4",
+                     *flag, "--json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        expected = train(bike_shop(), make(episodes=20, steps=100), 4).policy
+        assert data["policy"] == expected.tolist()
+        assert data["settings"]["batch_updates"] == bool(flag)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--epsilon", "1.5"], "--epsilon must be a finite number in [0, 1], got 1.5"),
+    (["--learning-rate", "0"], "--learning-rate must be a finite number in (0, 1]"),
+    (["--episodes", "0"], "--episodes must be an integer in [1, inf), got 0"),
+    (["--steps", "-5"], "--steps must be an integer in [1, inf), got -5"),
+    (["--seed", "-1"], "--seed must be an integer in [0, inf), got -1"),
+    (["--agent", "dqn"], "argument --agent: invalid choice: 'dqn'"),
+    (["--discount", "1.2"], "--discount must be a finite number in [0, 1)"),
+])
+def test_train_bad_input_is_one_line_and_exit_status_2(args, words):
+    out = run("train", *args)
+    assert out.returncode == 2 and out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0]

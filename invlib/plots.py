@@ -7,7 +7,7 @@ one series, a legend. Sizes are chosen to read well in the website's text column
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 import numpy as np
 
 from .bikeshop import BikeShop
@@ -72,13 +72,16 @@ def simulated_days(sim, title: str):
 
 
 def state_heatmap(shop: BikeShop, values, title: str, label: str, fmt="{:.0f}",
-                  ax=None, cmap="viridis"):
+                  ax=None, cmap="viridis", vmin=None, vmax=None):
     """Values per state as a grid over (bikes on hand, bikes on order), annotated."""
     grid = policy_grid(shop, values)
     own = ax is None
     if own:
         fig, ax = plt.subplots(figsize=(WIDTH * 0.62, WIDTH * 0.52))
-    image = ax.imshow(grid, origin="lower", cmap=cmap, aspect="equal")
+    image = ax.imshow(grid, origin="lower", cmap=cmap, aspect="equal", vmin=vmin,
+                      vmax=vmax)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     C = shop.capacity
     if C <= 15:
         for a in range(C + 1):
@@ -134,5 +137,108 @@ def order_up_to_costs(scores: list[PolicyScore], optimal: PolicyScore, title: st
         ax.set_ylim(0, min(max(values), 3 * getattr(optimal, key)) * 1.05)
     axes[0].legend(fontsize=8, frameon=False)
     fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def orders_per_state(shop: BikeShop, policies: dict, title: str, optimal=None):
+    """Order per state as grouped bars (the article's figures), optionally with the
+    optimal order as black dots. States are labelled ``alpha,beta``."""
+    states = shop.states
+    x = np.arange(len(states))
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.3))
+    width = 0.8 / len(policies)
+    for i, (label, policy) in enumerate(policies.items()):
+        ax.bar(x + (i - (len(policies) - 1) / 2) * width, policy, width=width,
+               label=label)
+    if optimal is not None:
+        ax.plot(x, optimal, "k.", ms=5, label="optimal (dynamic programming)")
+    # one tick per position block: the first state with each on-hand count
+    first = [int(np.flatnonzero(states[:, 0] == a)[0]) for a in range(shop.capacity + 1)]
+    shown = range(0, shop.capacity + 1, 1 if shop.capacity <= 6 else 2)
+    ax.set_xticks([first[a] for a in shown], [f"({a},0)" for a in shown], fontsize=8)
+    ax.set_xlim(-1, len(states))
+    ax.set_xlabel(r"state $(\alpha, \beta)$, ordered by bikes on hand, then on order")
+    ax.set_ylabel("order (bikes)")
+    ax.set_title(title)
+    ax.legend(fontsize=8, frameon=False, ncol=3, loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+def cumulative_costs(runs: dict, title: str):
+    """Total cost paid so far, day by day, for simulations on the same demands."""
+    fig, ax = plt.subplots(figsize=(WIDTH * 0.8, 3.4))
+    for label, sim in runs.items():
+        days = np.arange(1, sim.days + 1)
+        ax.plot(days, np.cumsum(sim.cost) / 1000,
+                label=f"{label}: {sim.cost.sum():,.0f} $")
+    ax.set_xlabel("day")
+    ax.set_ylabel("total cost so far (thousand $)")
+    ax.set_title(title)
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def cost_per_seed(groups: dict, lines: dict, title: str):
+    """Exact long-run cost per day of learned policies, one dot per seed and a box
+    per group, against reference costs drawn as horizontal lines."""
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
+    labels = list(groups)
+    rng = np.random.default_rng(0)          # only spreads the dots sideways
+    for i, label in enumerate(labels):
+        values = np.asarray(groups[label])
+        ax.boxplot(values, positions=[i], widths=0.5, showfliers=False)
+        ax.plot(i + rng.uniform(-0.15, 0.15, len(values)), values, "o", ms=3.5,
+                alpha=0.7, color="C0")
+    styles = ["--", ":", "-."]
+    for j, (label, value) in enumerate(lines.items()):
+        ax.axhline(value, ls=styles[j % 3], color=f"C{j + 1}", label=f"{label} ({value:.2f})")
+    ax.set_xticks(range(len(labels)), labels, fontsize=8)
+    ax.set_ylabel("long-run cost per day ($)")
+    ax.set_title(title)
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    fig.tight_layout()
+    return fig
+
+
+def gap_curves(steps, curves: dict, title: str, within: float = 0.01):
+    """Exact gap to the optimum of the greedy policy as training proceeds:
+    the median over seeds as a line, the middle half of the seeds as a band."""
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
+    for i, (label, gaps) in enumerate(curves.items()):
+        gaps = 100 * np.asarray(gaps)
+        lo, mid, hi = np.percentile(gaps, [25, 50, 75], axis=0)
+        ax.plot(steps, mid, color=f"C{i}", label=label)
+        ax.fill_between(steps, lo, hi, color=f"C{i}", alpha=0.2, lw=0)
+    ax.axhline(100 * within, color="k", ls=":", lw=1, label=f"{100 * within:g}% above optimal")
+    # linear near zero (where the good schemes end), logarithmic above 1%
+    ax.set_yscale("symlog", linthresh=1, linscale=0.6)
+    ax.set_ylim(0, None)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, _: f"{v / 1e6:g}M" if v >= 1e6 else f"{v / 1e3:g}k" if v else "0"))
+    ax.set_xlabel("training steps (days)")
+    ax.set_ylabel("extra cost per day\nover optimal (%)")
+    ax.set_title(title)
+    ax.legend(fontsize=8, frameon=False, loc="upper center", ncol=3,
+              bbox_to_anchor=(0.5, -0.2))
+    fig.tight_layout()
+    return fig
+
+
+def learned_against_optimal(shop: BikeShop, learned, optimal, learned_cost: float,
+                            optimal_cost: float, title: str):
+    """The learned greedy policy beside the optimal one, with their exact costs."""
+    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.3))
+    top = max(np.max(learned), np.max(optimal))      # one colour scale for both
+    state_heatmap(shop, learned, f"learned: {learned_cost:.2f} $ per day",
+                  "order (bikes)", ax=axes[0], vmin=0, vmax=top)
+    state_heatmap(shop, optimal, f"optimal: {optimal_cost:.2f} $ per day",
+                  "order (bikes)", ax=axes[1], vmin=0, vmax=top)
+    differ = int(np.sum(np.asarray(learned) != np.asarray(optimal)))
+    gap = 100 * (learned_cost / optimal_cost - 1)
+    fig.suptitle(f"{title}\n{differ} states differ, {gap:+.1f}% cost per day", fontsize=10)
     fig.tight_layout()
     return fig

@@ -18,7 +18,7 @@ from .bikeshop import BikeShop
 from .dp import policy_iteration
 from .longrun import average_cost
 from .mdp import bike_shop_mdp
-from .plots import state_heatmap
+from .plots import learned_against_optimal, state_heatmap
 
 
 def _policy_figure(shop: BikeShop):
@@ -57,6 +57,72 @@ def policy_explorer(shop: BikeShop | None = None):
         discount=w.FloatSlider(value=shop.discount, min=0, max=0.99, step=0.01,
                                description="discount γ", style=style),
     )
+
+
+def _learned_figure(bench, settings, seed: int):
+    from .agents import train
+    result = train(bench.shop, settings, seed)
+    return learned_against_optimal(
+        bench.shop, result.policy, bench.optimal_policy, bench.cost(result.policy),
+        bench.optimal_cost,
+        f"learning rate {settings.learning_rate:g}, epsilon {settings.epsilon:g}, "
+        f"{settings.episodes} episodes of {settings.steps} days")
+
+
+def qlearning_explorer(bench, seed: int = 0):
+    """Retrain Q-learning whenever a slider moves (a million steps take a fraction
+    of a second) and show the greedy policy beside the optimum, scored exactly."""
+    from .agents import article_settings, recommended_settings
+
+    def redraw(scheme, learning_rate, epsilon, episodes, seed):
+        make = article_settings if scheme == "article" else recommended_settings
+        fig = _learned_figure(bench, make(learning_rate=learning_rate, epsilon=epsilon,
+                                          episodes=episodes), seed)
+        display(fig)
+        plt.close(fig)
+
+    style = {"description_width": "initial"}
+    return w.interactive(
+        redraw,
+        scheme=w.ToggleButtons(options=["article", "recommended"], description="scheme"),
+        learning_rate=w.FloatLogSlider(value=0.1, base=10, min=-2, max=0, step=0.1,
+                                       description="learning rate", style=style),
+        epsilon=w.FloatSlider(value=0.1, min=0.0, max=1.0, step=0.05,
+                              description="epsilon", style=style),
+        episodes=w.IntSlider(value=1000, min=10, max=3000, step=10,
+                             description="episodes of 1000 days", style=style),
+        seed=w.IntSlider(value=seed, min=0, max=19, description="seed", style=style),
+    )
+
+
+def precomputed_qlearning_explorer(bench, make_settings, learning_rates, episodes,
+                                   seed: int = 0):
+    """Two sliders (learning rate, episodes) over results trained now; the
+    browser switches between them without a kernel."""
+    pictures = [[_png(_learned_figure(bench, make_settings(learning_rate=lr, episodes=n),
+                                      seed)) for n in episodes] for lr in learning_rates]
+    return _linked_pictures(pictures, [("learning rate", learning_rates),
+                                       ("episodes", episodes)])
+
+
+def _linked_pictures(pictures, sliders):
+    """Stacks of pictures switched by sliders through browser-side links:
+    ``pictures[i][j]`` shows for value i of the first slider and j of the second."""
+    controls = [w.SelectionSlider(options=[f"{v:g}" for v in values], description=name,
+                                  value=f"{values[-1]:g}",
+                                  style={"description_width": "initial"},
+                                  layout=w.Layout(width="95%"))
+                for name, values in sliders]
+    inner = []
+    for row in pictures:
+        stack = w.Stack([w.Image(value=png, format="png",
+                                 layout=w.Layout(max_width="100%")) for png in row],
+                        selected_index=controls[1].index)
+        w.jslink((controls[1], "index"), (stack, "selected_index"))
+        inner.append(stack)
+    outer = w.Stack(inner, selected_index=controls[0].index)
+    w.jslink((controls[0], "index"), (outer, "selected_index"))
+    return w.VBox([*controls, outer])
 
 
 def _png(fig) -> bytes:

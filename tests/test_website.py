@@ -23,7 +23,8 @@ from urllib.parse import urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["book/intro", "book/bikeshop", "book/exact", "book/references"]
+PAGES = ["book/intro", "book/bikeshop", "book/exact", "book/qlearning",
+         "book/references"]
 
 
 @pytest.fixture(scope="session")
@@ -155,9 +156,10 @@ def test_page_renders_offline(browser, site, page):
     p.close()
 
 
-def test_exact_chapter_has_working_in_page_explorer(browser, site):
+@pytest.mark.parametrize("page", ["book/exact", "book/qlearning"])
+def test_in_page_explorer_works_without_a_kernel(browser, site, page):
     """The precomputed explorer switches pictures in the browser, with no kernel."""
-    visit = Visit(browser, f"{site}/book/exact.html")
+    visit = Visit(browser, f"{site}/{page}.html")
     p = visit.page
     p.wait_for_selector(".widget-selection-slider, .widget-hslider", timeout=20_000)
     explorer = p.locator(".widget-vbox").filter(has=p.locator(".widget-image")).last
@@ -171,7 +173,7 @@ def test_exact_chapter_has_working_in_page_explorer(browser, site):
     assert len(before) == 1, f"expected one visible picture, got {len(before)}"
     handle = explorer.locator(".noUi-handle, .ui-slider-handle").first
     handle.focus()
-    p.keyboard.press("ArrowRight")
+    p.keyboard.press("ArrowLeft")
     p.wait_for_timeout(300)
     after = shown()
     assert len(after) == 1 and after != before, "the slider did not switch the picture"

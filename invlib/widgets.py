@@ -98,21 +98,25 @@ def qlearning_explorer(bench, seed: int = 0):
 def precomputed_qlearning_explorer(bench, make_settings, learning_rates, episodes,
                                    seed: int = 0):
     """Two sliders (learning rate, episodes) over results trained now; the
-    browser switches between them without a kernel."""
+    browser switches between them without a kernel. They start at the settings'
+    own learning rate (if in the grid) and the longest training."""
     pictures = [[_png(_learned_figure(bench, make_settings(learning_rate=lr, episodes=n),
                                       seed)) for n in episodes] for lr in learning_rates]
-    return _linked_pictures(pictures, [("learning rate", learning_rates),
-                                       ("episodes", episodes)])
+    default_lr = make_settings().learning_rate
+    start = learning_rates.index(default_lr) if default_lr in learning_rates else 0
+    return _linked_pictures(pictures, [("learning rate", learning_rates, start),
+                                       ("episodes", episodes, len(episodes) - 1)])
 
 
 def _linked_pictures(pictures, sliders):
     """Stacks of pictures switched by sliders through browser-side links:
-    ``pictures[i][j]`` shows for value i of the first slider and j of the second."""
+    ``pictures[i][j]`` shows for value i of the first slider and j of the second;
+    ``sliders`` holds ``(name, values, starting index)`` for each."""
     controls = [w.SelectionSlider(options=[f"{v:g}" for v in values], description=name,
-                                  value=f"{values[-1]:g}",
+                                  value=f"{values[start]:g}",
                                   style={"description_width": "initial"},
                                   layout=w.Layout(width="95%"))
-                for name, values in sliders]
+                for name, values, start in sliders]
     inner = []
     for row in pictures:
         stack = w.Stack([w.Image(value=png, format="png",

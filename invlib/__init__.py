@@ -10,13 +10,17 @@ learning*. One module per idea, each readable next to the chapter that uses it:
 * :mod:`invlib.plots`, :mod:`invlib.widgets` - the book's figures and explorers;
 * :mod:`invlib.cli` - ``python -m invlib``.
 """
-from .bikeshop import BikeShop, bike_shop, one_day, random_start, start_distribution
-from .checks import InvalidParameter
-from .dp import evaluate_policy, policy_iteration, value_iteration
-from .longrun import average_cost, stationary_distribution
-from .mdp import FiniteMDP, bike_shop_mdp
-from .policies import order_up_to
-from .simulate import simulate
+from ._cache import use_source_keyed_cache
+
+use_source_keyed_cache()   # before any compiled function is defined
+
+from .bikeshop import BikeShop, bike_shop, one_day, random_start, start_distribution  # noqa: E402
+from .checks import InvalidParameter  # noqa: E402
+from .dp import evaluate_policy, policy_iteration, value_iteration  # noqa: E402
+from .longrun import average_cost, stationary_distribution  # noqa: E402
+from .mdp import FiniteMDP, bike_shop_mdp  # noqa: E402
+from .policies import order_up_to  # noqa: E402
+from .simulate import simulate  # noqa: E402
 
 __all__ = ["BikeShop", "bike_shop", "one_day", "random_start", "start_distribution",
            "InvalidParameter", "evaluate_policy", "policy_iteration", "value_iteration",

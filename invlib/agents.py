@@ -1,10 +1,13 @@
-"""Tabular temporal-difference agents for the bike shop: Q-learning and SARSA.
+"""Tabular temporal-difference agents for the bike shop: Q-learning, SARSA and the
+ruminative SARSA family.
 
 One compiled loop, :func:`_run_episodes`, does all the work; an agent is a set of
 :class:`AgentSettings` that says which target it learns towards and how:
 
 * ``target`` - ``"qlearning"`` bootstraps on the best next order,
   ``min_b Q(s', b)``; ``"sarsa"`` on the order the policy actually takes next;
+* ``rumination`` and ``selective`` - whether and how the agent also updates the
+  orders it did not place (:mod:`invlib.rumination`); ``kappa`` scales its ``beta``;
 * ``batch_updates`` - the article's scheme: the table is frozen while an episode is
   played, and the episode's transitions are applied in order at its end;
 * ``initial`` - ``"uniform"`` gives the article's random start values (rewards drawn
@@ -21,7 +24,9 @@ fixes the run completely, with or without the JIT (``NUMBA_DISABLE_JIT=1``). Per
 period that is two uniforms: one decides exploration and, when it explores, which
 order (``u < epsilon`` makes ``u / epsilon`` uniform again); the other becomes the
 demand by inverting the Poisson distribution function, which is faster than
-drawing Poisson variates and exact to the resolution of the uniform.
+drawing Poisson variates and exact to the resolution of the uniform. Rumination
+draws its own uniforms from a second generator spawned from the first, so an agent
+that never ruminates sees exactly the days SARSA sees.
 """
 from __future__ import annotations
 
@@ -33,9 +38,11 @@ import numba
 import numpy as np
 
 from .bikeshop import BikeShop, day_kernel
-from .checks import check_choice, check_int, check_real
+from .checks import InvalidParameter, check_choice, check_int, check_real
 from .dp import greedy_policy
+from .rumination import AGENTS, WEIGHTS, beta, ruminate, weight_code
 from .simulate import as_generator
+from .td import choose, invert, td_target, update
 
 TARGETS = ("qlearning", "sarsa")
 
@@ -51,6 +58,9 @@ class AgentSettings:
     initial: object = 0.0             # "uniform" or a starting cost for every entry
     step_power: float = 0.0
     share_position: bool = False
+    rumination: str = "none"          # "none", "all", "policy" or "beta"
+    selective: bool = False           # ruminate only with probability 1 - beta
+    kappa: float = 1.0                # eta = kappa * |Q(s, a)| in beta
 
     def __post_init__(self):
         check_int("episodes", self.episodes, 1)
@@ -59,8 +69,15 @@ class AgentSettings:
         check_real("epsilon", self.epsilon, 0, 1)
         check_choice("target", self.target, TARGETS)
         check_real("step_power", self.step_power, 0, 1)
+        check_choice("rumination", self.rumination, WEIGHTS)
+        check_real("kappa", self.kappa, 0)
         if self.initial != "uniform":
             check_real("initial", self.initial)
+        if self.batch_updates and self.rumination != "none":
+            raise InvalidParameter("rumination must be 'none' with batch_updates "
+                                   "(the article's scheme does not ruminate)")
+        if self.selective and self.rumination == "none":
+            raise InvalidParameter("selective must be False when rumination is 'none'")
 
     @property
     def total_steps(self) -> int:
@@ -85,6 +102,23 @@ def recommended_settings(**changes) -> AgentSettings:
                                  initial=0.0, step_power=0.7), **changes)
 
 
+def paper_settings(**changes) -> AgentSettings:
+    """The paper's learning settings: constant step 0.1, epsilon 0.1, values
+    starting at zero, updates at once (here on the article's budget)."""
+    return replace(AgentSettings(episodes=1000, steps=1000, learning_rate=0.1,
+                                 epsilon=0.1, target="sarsa", initial=0.0), **changes)
+
+
+def agent_settings(agent: str, base=paper_settings, **changes) -> AgentSettings:
+    """Settings of a named agent (``"sarsa"``, ``"rsarsa"``, ``"prs"``,
+    ``"prs-beta"``, ``"rsarsa-td"``, ``"prs-td"``, ``"qlearning"``) on top of a base
+    scheme."""
+    check_choice("agent", agent, tuple(AGENTS))
+    target, rumination, selective = AGENTS[agent]
+    return base(**{"target": target, "rumination": rumination, "selective": selective,
+                   **changes})
+
+
 @dataclass(frozen=True)
 class Training:
     q: np.ndarray               # (states, orders) learned costs, +inf where infeasible
@@ -92,11 +126,18 @@ class Training:
     episode_costs: np.ndarray   # mean cost per period of each episode, while learning
     seconds: float              # the training loop alone (drawing numbers excluded)
     steps: int
+    ruminating_periods: int = 0  # periods in which the agent ruminated
+    imagined_updates: int = 0    # updates of orders not placed
 
     @property
     def learning_cost(self) -> float:
         """Mean cost per period paid during training."""
         return float(self.episode_costs.mean())
+
+    @property
+    def rumination_rate(self) -> float:
+        """Fraction of periods in which the agent ruminated."""
+        return self.ruminating_periods / self.steps if self.steps else 0.0
 
 
 def demand_cdf(mean: float) -> np.ndarray:
@@ -112,52 +153,15 @@ def demand_cdf(mean: float) -> np.ndarray:
 
 
 @numba.njit(cache=True)
-def _invert(cdf, u):
-    """The demand whose distribution function first exceeds ``u``."""
-    if len(cdf) > 64:                 # long tables: binary search
-        return np.searchsorted(cdf, u, side="right")
-    d = 0                             # short tables: a scan from 0 is quicker
-    while cdf[d] <= u:
-        d += 1
-    return d
-
-
-@numba.njit(cache=True)
-def _choose(q, row, room, u, epsilon):
-    """Epsilon-greedy over the feasible orders 0..room of one row of ``q``: with
-    probability epsilon a uniform order, else the cheapest (the first on ties)."""
-    if u < epsilon:
-        return min(int(u / epsilon * (room + 1)), room)
-    best = 0
-    for a in range(1, room + 1):
-        if q[row, a] < q[row, best]:
-            best = a
-    return best
-
-
-@numba.njit(cache=True)
-def _target(q, row2, room2, a2, cost, discount, sarsa):
-    if sarsa:
-        return cost + discount * q[row2, a2]
-    best = q[row2, 0]
-    for b in range(1, room2 + 1):
-        best = min(best, q[row2, b])
-    return cost + discount * best
-
-
-@numba.njit(cache=True)
-def _update(q, visits, row, a, target, learning_rate, step_power):
-    visits[row, a] += 1
-    step = learning_rate if step_power == 0.0 else learning_rate / visits[row, a] ** step_power
-    q[row, a] += step * (target - q[row, a])
-
-
-@numba.njit(cache=True)
 def _run_episodes(q, visits, row_of, on_hand_of, on_order_of, index, starts, uniforms,
-                  cdf, capacity, holding_cost, stockout_cost, current, discount,
-                  learning_rate, step_power, epsilon, sarsa, batch, episode_costs):
+                  extra, cdf, capacity, holding_cost, stockout_cost, current, discount,
+                  learning_rate, step_power, epsilon, sarsa, batch, weights, selective,
+                  kappa, episode_costs, counts):
     """Play ``len(starts)`` episodes, learning into ``q`` (changed in place).
-    ``uniforms[e, 0]`` drives the choices and ``uniforms[e, 1]`` the demands."""
+
+    ``uniforms[e, 0]`` drives the choices and ``uniforms[e, 1]`` the demands;
+    ``extra[e, t]`` serves rumination (coin, then one uniform per order).
+    ``counts`` accumulates (periods with rumination, imagined updates)."""
     n_episodes, steps = uniforms.shape[0], uniforms.shape[2] - 1
     behave = q.copy() if batch else q       # the table the agent acts on
     buffer = np.empty((steps, 5), dtype=np.int64)
@@ -167,30 +171,41 @@ def _run_episodes(q, visits, row_of, on_hand_of, on_order_of, index, starts, uni
             behave[:, :] = q                # frozen for the whole episode
         s = starts[e]
         room = capacity - on_hand_of[s] - on_order_of[s]
-        a = _choose(behave, row_of[s], room, uniforms[e, 0, 0], epsilon)
+        a = choose(behave, row_of[s], room, uniforms[e, 0, 0], epsilon)
         total = 0.0
         for t in range(steps):
-            demand = _invert(cdf, uniforms[e, 1, t])
+            demand = invert(cdf, uniforms[e, 1, t])
             left, arriving, cost = day_kernel(on_hand_of[s], on_order_of[s], a, demand,
                                               holding_cost, stockout_cost, current)
             s2 = index[left, arriving]
             room2 = capacity - left - arriving
-            a2 = _choose(behave, row_of[s2], room2, uniforms[e, 0, t + 1], epsilon)
+            a2 = choose(behave, row_of[s2], room2, uniforms[e, 0, t + 1], epsilon)
             total += cost
             if batch:
                 buffer[t, 0], buffer[t, 1], buffer[t, 2] = s, a, s2
                 buffer[t, 3], buffer[t, 4] = a2, room2
                 buffer_cost[t] = cost
             else:
-                target = _target(q, row_of[s2], room2, a2, cost, discount, sarsa)
-                _update(q, visits, row_of[s], a, target, learning_rate, step_power)
+                row = row_of[s]
+                q_sa = q[row, a]
+                target = td_target(q, row_of[s2], room2, a2, cost, discount, sarsa)
+                update(q, visits, row, a, target, learning_rate, step_power, 1.0)
+                if weights > 0:
+                    b_value = beta(target - q_sa, q_sa, kappa)
+                    if not selective or extra[e, t, 0] < 1.0 - b_value:
+                        counts[0] += 1
+                        counts[1] += ruminate(
+                            q, visits, behave, row_of, index, on_hand_of[s],
+                            on_order_of[s], a, demand, capacity, holding_cost,
+                            stockout_cost, current, discount, learning_rate,
+                            step_power, epsilon, sarsa, weights, b_value, extra[e, t])
             s, a = s2, a2
         if batch:                           # the article: apply the episode in order
             for t in range(steps):
-                target = _target(q, row_of[buffer[t, 2]], buffer[t, 4], buffer[t, 3],
-                                 buffer_cost[t], discount, sarsa)
-                _update(q, visits, row_of[buffer[t, 0]], buffer[t, 1], target,
-                        learning_rate, step_power)
+                target = td_target(q, row_of[buffer[t, 2]], buffer[t, 4], buffer[t, 3],
+                                   buffer_cost[t], discount, sarsa)
+                update(q, visits, row_of[buffer[t, 0]], buffer[t, 1], target,
+                       learning_rate, step_power, 1.0)
         episode_costs[e] = total / steps
 
 
@@ -202,17 +217,24 @@ def _compile_once():
         q = np.zeros((1, 1))
         _run_episodes(q, np.zeros((1, 1)), np.zeros(1, np.int64), np.zeros(1, np.int64),
                       np.zeros(1, np.int64), np.zeros((1, 1), np.int64),
-                      np.zeros(1, np.int64), np.zeros((1, 2, 2)), np.ones(1), 0, 0.0,
-                      0.0, False, 0.9, 0.1, 0.0, 0.1, False, batch, np.zeros(1))
+                      np.zeros(1, np.int64), np.zeros((1, 2, 2)), np.zeros((1, 1, 2)),
+                      np.ones(1), 0, 0.0, 0.0, False, 0.9, 0.1, 0.0, 0.1, False, batch,
+                      0, False, 1.0, np.zeros(1), np.zeros(2, np.int64))
 
 
 class Agent:
     """A learning agent on one bike shop; :meth:`train` can be called repeatedly to
-    continue learning (episodes are drawn in order from the same generator)."""
+    continue learning (episodes are drawn in order from the same generators)."""
+
+    #: Episodes handled per call of the compiled loop, so that the random numbers
+    #: drawn in advance stay within a few tens of megabytes.
+    BLOCK_VALUES = 4_000_000
 
     def __init__(self, shop: BikeShop, settings: AgentSettings, rng):
         self.shop, self.settings = shop, settings
         self.rng = as_generator(rng)
+        # rumination gets its own stream, so it does not shift the days' numbers
+        self.rumination_rng = self.rng.spawn(1)[0]
         states = shop.states
         C = shop.capacity
         self._on_hand, self._on_order = states[:, 0].copy(), states[:, 1].copy()
@@ -232,38 +254,50 @@ class Agent:
         self.seconds = 0.0
         self.episodes_done = 0
         self.episode_costs = []
+        self.counts = np.zeros(2, dtype=np.int64)   # ruminating periods, imagined updates
 
     def _draw(self, episodes: int):
         """All random numbers of the next episodes, episode by episode (so training
         in several calls draws exactly what one call would)."""
         steps = self.settings.steps
+        C = self.shop.capacity
         starts = np.empty(episodes, dtype=np.int64)
         uniforms = np.empty((episodes, 2, steps + 1))
-        C = self.shop.capacity
+        ruminates = self.settings.rumination != "none"
+        extra = np.empty((episodes, steps, C + 2) if ruminates else (1, 1, 1))
         for e in range(episodes):
             on_hand = self.rng.integers(0, C + 1)
             starts[e] = self._index[on_hand, self.rng.integers(0, C - on_hand + 1)]
             self.rng.random(out=uniforms[e])
-        return starts, uniforms
+            if ruminates:
+                self.rumination_rng.random(out=extra[e])
+        return starts, uniforms, extra
 
     def train(self, episodes: int | None = None) -> "Agent":
         episodes = self.settings.episodes if episodes is None else \
             check_int("episodes", episodes, 1)
-        s = self.settings
-        starts, uniforms = self._draw(episodes)
+        per_episode = self.settings.steps * (self.shop.capacity + 4)
+        block = max(1, self.BLOCK_VALUES // per_episode)
+        for first in range(0, episodes, block):
+            self._train_block(min(block, episodes - first))
+        return self
+
+    def _train_block(self, episodes: int) -> None:
+        s, shop = self.settings, self.shop
+        starts, uniforms, extra = self._draw(episodes)
         costs = np.empty(episodes)
         _compile_once()             # so that the timing below is the loop alone
         tic = time.perf_counter()
         _run_episodes(self.q, self.visits, self._row_of, self._on_hand, self._on_order,
-                      self._index, starts, uniforms, self._cdf, self.shop.capacity,
-                      self.shop.holding_cost, self.shop.stockout_cost,
-                      self.shop.holding_on == "current", self.shop.discount,
-                      s.learning_rate, s.step_power, s.epsilon, s.target == "sarsa",
-                      s.batch_updates, costs)
+                      self._index, starts, uniforms, extra, self._cdf, shop.capacity,
+                      shop.holding_cost, shop.stockout_cost,
+                      shop.holding_on == "current", shop.discount, s.learning_rate,
+                      s.step_power, s.epsilon, s.target == "sarsa", s.batch_updates,
+                      weight_code(s.rumination), s.selective, s.kappa, costs,
+                      self.counts)
         self.seconds += time.perf_counter() - tic
         self.episodes_done += episodes
         self.episode_costs.append(costs)
-        return self
 
     @property
     def state_q(self) -> np.ndarray:
@@ -277,7 +311,8 @@ class Agent:
     def result(self) -> Training:
         costs = np.concatenate(self.episode_costs) if self.episode_costs else np.empty(0)
         return Training(self.state_q, self.policy, costs, self.seconds,
-                        self.episodes_done * self.settings.steps)
+                        self.episodes_done * self.settings.steps,
+                        int(self.counts[0]), int(self.counts[1]))
 
 
 def train(shop: BikeShop, settings: AgentSettings, rng) -> Training:

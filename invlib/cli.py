@@ -16,7 +16,8 @@ import json
 import sys
 
 
-from .agents import TARGETS, AgentSettings, article_settings, recommended_settings
+from .agents import AgentSettings, agent_settings, article_settings, recommended_settings
+from .rumination import AGENTS
 from .bikeshop import HOLDING_ON, MAX_CAPACITY, BikeShop
 from .checks import InvalidParameter
 from .dp import policy_iteration
@@ -70,7 +71,8 @@ def train_summary(shop: BikeShop, settings: AgentSettings, seed: int) -> dict:
         "train_seconds": result.seconds,
         "steps": result.steps,
         "settings": {k: v for k, v in settings.__dict__.items()},
-    }
+    } | ({"rumination_rate": result.rumination_rate}
+         if settings.rumination != "none" else {})
 
 
 def _print_training(shop: BikeShop, summary: dict, out) -> None:
@@ -85,6 +87,9 @@ def _print_training(shop: BikeShop, summary: dict, out) -> None:
           file=out)
     print(f"Mean cost per day paid while learning: {summary['learning_cost']:.4f}",
           file=out)
+    if "rumination_rate" in summary:
+        print(f"Share of days with rumination: {summary['rumination_rate']:.4f}",
+              file=out)
 
 
 def _print_grid(shop: BikeShop, table, fmt: str, width: int, out) -> None:
@@ -119,6 +124,8 @@ def _print_table(shop: BikeShop, summary: dict, out) -> None:
 def _as_option(err: InvalidParameter) -> InvalidParameter:
     """Speak in option names, since that is what the user typed."""
     message = str(err)
+    if message.startswith("-"):
+        return err
     name = message.split(" ", 1)[0]
     return InvalidParameter("--" + name.replace("_", "-") + message[len(name):])
 
@@ -129,13 +136,15 @@ def _shop_from(args) -> BikeShop:
 
 
 def _settings_from(args) -> AgentSettings:
-    make = article_settings if args.article else recommended_settings
-    changes = {"episodes": args.episodes, "steps": args.steps, "target": args.agent}
-    if args.learning_rate is not None:
-        changes["learning_rate"] = args.learning_rate
-    if args.epsilon is not None:
-        changes["epsilon"] = args.epsilon
-    return make(**changes)
+    if args.article and AGENTS[args.agent][1] != "none":
+        raise InvalidParameter("--article goes only with --agent qlearning or sarsa "
+                               "(the article's scheme does not ruminate)")
+    base = article_settings if args.article else recommended_settings
+    changes = {"episodes": args.episodes, "steps": args.steps}
+    for name in ("learning_rate", "epsilon", "kappa"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    return agent_settings(args.agent, base=base, **changes)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -149,8 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="solve a bike shop exactly by dynamic programming")
     train = commands.add_parser("train", parents=[shop_options],
                                 help="train a learning agent and score it exactly")
-    train.add_argument("--agent", choices=TARGETS, default="qlearning",
-                       help="the learning rule (default qlearning)")
+    train.add_argument("--agent", choices=tuple(AGENTS), default="qlearning",
+                       help="the learning agent (default qlearning)")
     train.add_argument("--episodes", type=int, default=1000,
                        help="number of episodes, >= 1 (default 1000)")
     train.add_argument("--steps", type=int, default=1000,
@@ -167,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "with --article, else 1)")
     train.add_argument("--epsilon", type=float, default=None,
                        help="exploration probability in [0, 1] (default 0.1)")
+    train.add_argument("--kappa", type=float, default=None,
+                       help="scale of beta = exp(-|delta| / (kappa |Q|)) for prs-beta, "
+                       "rsarsa-td and prs-td, >= 0 (default 1)")
     return parser
 
 

@@ -111,3 +111,30 @@ def policy_iteration(mdp: FiniteMDP, policy=None, max_iter: int = 1_000) -> Solu
             return Solution(v, policy, k, 0.0)
         policy = improved
     raise RuntimeError(f"policy iteration did not settle in {max_iter} iterations")
+
+
+def epsilon_greedy_values(mdp: FiniteMDP, epsilon: float, tol: float = 1e-10,
+                          max_iter: int = 100_000) -> np.ndarray:
+    """The action values an on-policy learner (SARSA and its family) converges to
+    when it keeps exploring with probability ``epsilon``: the fixed point of
+
+    ``Q(s, a) = c(s, a) + gamma * sum_t P(t | s, a) * [(1 - eps) min_b Q(t, b)
+    + eps * mean_b Q(t, b)]``
+
+    (means and minima over the feasible orders of ``t``). Like the Bellman
+    operator it is a contraction, so iteration converges; it stops when the
+    guaranteed error is below ``tol``. Returns ``Q`` with ``inf`` where infeasible.
+    """
+    epsilon = check_real("epsilon", epsilon, 0, 1)
+    g = mdp.discount
+    counts = mdp.feasible.sum(axis=1)
+    q = np.where(mdp.feasible, 0.0, np.inf)
+    for _ in range(max_iter):
+        finite = np.where(mdp.feasible, q, 0.0)
+        v = (1 - epsilon) * q.min(axis=1) + epsilon * finite.sum(axis=1) / counts
+        q_new = mdp.cost + g * (mdp.transition @ v)
+        change = np.abs(q_new[mdp.feasible] - q[mdp.feasible]).max()
+        q = q_new
+        if g / (1 - g) * change <= tol:
+            return q
+    raise RuntimeError(f"epsilon_greedy_values did not converge in {max_iter} iterations")

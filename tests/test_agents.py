@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from invlib import InvalidParameter, average_cost, bike_shop, bike_shop_mdp, policy_iteration
-from invlib.agents import Agent, AgentSettings, _choose, article_settings, train
+from invlib.agents import Agent, AgentSettings, article_settings, train
+from invlib.td import choose
 from invlib.bikeshop import one_day
 
 
@@ -48,7 +49,7 @@ def test_article_scheme_matches_a_plain_python_restatement():
     agent = Agent(shop, settings, 5)
     q0 = agent.q.copy()
     rng_state = agent.rng.bit_generator.state
-    starts, uniforms = agent._draw(3)
+    starts, uniforms, _ = agent._draw(3)
     agent.rng.bit_generator.state = rng_state
     agent.train()
     expected = replay_article(shop, q0, starts, uniforms, agent._cdf, settings)
@@ -103,7 +104,7 @@ def test_epsilon_greedy_probabilities(room, epsilon):
     q[0, :room + 1] = np.arange(room + 1)          # the greedy order is 0
     n = 200_000
     u = (np.arange(n) + 0.5) / n
-    counts = np.bincount([_choose(q, 0, room, x, epsilon) for x in u], minlength=room + 1)
+    counts = np.bincount([choose(q, 0, room, x, epsilon) for x in u], minlength=room + 1)
     expected = np.full(room + 1, epsilon / (room + 1))
     expected[0] += 1 - epsilon
     assert counts.sum() == n

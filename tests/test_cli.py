@@ -126,9 +126,27 @@ def test_train_article_flag_selects_the_articles_scheme(capsys):
     (["--seed", "-1"], "--seed must be an integer in [0, inf), got -1"),
     (["--agent", "dqn"], "argument --agent: invalid choice: 'dqn'"),
     (["--discount", "1.2"], "--discount must be a finite number in [0, 1)"),
+    (["--kappa", "-1"], "--kappa must be a finite number in [0, inf), got -1.0"),
+    (["--agent", "prs", "--article"], "--article goes only with --agent qlearning or sarsa"),
 ])
 def test_train_bad_input_is_one_line_and_exit_status_2(args, words):
     out = run("train", *args)
     assert out.returncode == 2 and out.stdout == ""
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and words in lines[0]
+
+
+@pytest.mark.parametrize("agent", ["sarsa", "rsarsa", "prs", "prs-beta", "rsarsa-td",
+                                   "prs-td"])
+def test_train_every_agent_reports_learning_cost_and_rumination(capsys, agent):
+    assert main(["train", "--agent", agent, "--episodes", "10", "--steps", "300",
+                 "--kappa", "0.5", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["learning_cost"] > 0 and data["steps"] == 3000
+    if agent == "sarsa":
+        assert "rumination_rate" not in data
+    elif agent.endswith("-td"):
+        assert 0 < data["rumination_rate"] < 1
+    else:
+        assert data["rumination_rate"] == 1.0
+    assert data["settings"]["kappa"] == 0.5

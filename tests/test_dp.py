@@ -92,3 +92,17 @@ def test_holding_cost_on_current_stock_is_a_one_day_shift(h, p, gamma):
     b = policy_iteration(bike_shop_mdp(shifted))
     assert np.allclose(a.value, h * current.states[:, 0] + b.value, rtol=1e-12)
     assert np.array_equal(a.policy, b.policy)
+
+
+def test_epsilon_greedy_values_are_the_fixed_point_and_reduce_to_q_star(article_mdp):
+    from invlib.dp import epsilon_greedy_values
+    m = article_mdp
+    q_star = q_values(m, policy_iteration(m).value)
+    q0 = epsilon_greedy_values(m, 0.0)
+    assert np.allclose(q0[m.feasible], q_star[m.feasible], rtol=1e-9)
+    q = epsilon_greedy_values(m, 0.1)
+    finite = np.where(m.feasible, q, 0.0)
+    v = 0.9 * q.min(axis=1) + 0.1 * finite.sum(axis=1) / m.feasible.sum(axis=1)
+    assert np.allclose((m.cost + m.discount * m.transition @ v)[m.feasible],
+                       q[m.feasible], rtol=1e-10)
+    assert (q[m.feasible] >= q_star[m.feasible] - 1e-9).all()   # exploring costs

@@ -1,0 +1,96 @@
+"""Rumination: learning from the orders the shop did not place.
+
+After a day in the shop its demand ``D`` is known, and with it what *any* order
+would have led to: ``f(state, b, D)`` is the same one-day function the first chapter
+introduced. A ruminative agent uses this to update ``Q(s, b)`` for the other
+feasible orders ``b`` of the state, as if it had tried them, with SARSA's rule
+(the next order ``b'`` in the imagined next state is chosen by the policy).
+
+The family of Katanyukul & Chong differs only in how much each imagined update
+counts and whether it happens at all:
+
+=============  ============================================  ========================
+agent          weight of the update of ``Q(s, b)``           ruminates
+=============  ============================================  ========================
+RSarsa         1                                             every period
+PRS            ``pi(b|s)``                                    every period
+PRS.Beta       ``(1 - beta) + beta * pi(b|s)``                every period
+RSarsa.TD      1                                             with prob. ``1 - beta``
+PRS.TD         ``pi(b|s)``                                    with prob. ``1 - beta``
+=============  ============================================  ========================
+
+where ``pi(b|s)`` is the epsilon-greedy probability of ordering ``b`` and
+``beta = exp(-|delta| / eta)`` with ``delta`` the TD error of the real day and
+``eta = kappa * |Q(s, a)|``: large surprises (early) give ``beta`` near 0, small ones
+(late) near 1. The paper describes these formulas in words; the book reconstructs
+them as above and exposes ``kappa``.
+"""
+from __future__ import annotations
+
+import math
+
+import numba
+
+from .bikeshop import day_kernel
+from .td import choose, greedy, td_target, update
+
+#: How imagined updates are weighted (``"none"``: no rumination).
+WEIGHTS = ("none", "all", "policy", "beta")
+_WEIGHT_CODE = {name: i for i, name in enumerate(WEIGHTS)}
+
+#: The named agents: (target, rumination weights, selective rumination).
+AGENTS = {
+    "qlearning": ("qlearning", "none", False),
+    "sarsa": ("sarsa", "none", False),
+    "rsarsa": ("sarsa", "all", False),
+    "prs": ("sarsa", "policy", False),
+    "prs-beta": ("sarsa", "beta", False),
+    "rsarsa-td": ("sarsa", "all", True),
+    "prs-td": ("sarsa", "policy", True),
+}
+
+
+def weight_code(name: str) -> int:
+    return _WEIGHT_CODE[name]
+
+
+@numba.njit(cache=True)
+def beta(delta, q_sa, kappa):
+    """``exp(-|delta| / eta)`` with ``eta = kappa |Q(s, a)|`` (0 when ``eta`` is 0,
+    that is, treat every error as large before anything is known)."""
+    eta = kappa * abs(q_sa)
+    if eta == 0.0:
+        return 0.0
+    return math.exp(-abs(delta) / eta)
+
+
+@numba.njit(cache=True)
+def ruminate(q, visits, behave, row_of, index, on_hand, on_order, a, demand,
+             capacity, holding_cost, stockout_cost, current, discount, learning_rate,
+             step_power, epsilon, sarsa, weights, b_value, uniforms):
+    """Imagined updates of every other feasible order ``b != a`` in the state
+    ``(on_hand, on_order)`` for the day's ``demand``; ``uniforms[1 + b]`` chooses
+    the next order in each imagined next state. Returns how many were made."""
+    row = row_of[index[on_hand, on_order]]
+    room = capacity - on_hand - on_order
+    # pi(b|s) of the policy as it stands before these updates
+    share = epsilon / (room + 1)
+    favourite = greedy(behave, row, room)
+    for b in range(room + 1):
+        if b == a:
+            continue
+        left, arriving, cost = day_kernel(on_hand, on_order, b, demand, holding_cost,
+                                          stockout_cost, current)
+        row2 = row_of[index[left, arriving]]
+        room2 = capacity - left - arriving
+        b2 = choose(behave, row2, room2, uniforms[1 + b], epsilon)
+        target = td_target(q, row2, room2, b2, cost, discount, sarsa)
+        pi = share + (1.0 - epsilon) if b == favourite else share
+        if weights == 1:                                 # RSarsa: all alike
+            weight = 1.0
+        elif weights == 2:                               # PRS: as the policy would
+            weight = pi
+        else:                                            # PRS.Beta: in between
+            weight = (1.0 - b_value) + b_value * pi
+        update(q, visits, row, b, target, learning_rate, step_power, weight)
+    return room

@@ -1,0 +1,70 @@
+"""Compiled building blocks of tabular temporal-difference learning.
+
+Each function is a few lines of numba-compiled Python; :mod:`invlib.agents` and
+:mod:`invlib.rumination` assemble them into learning loops. A table ``q`` holds
+estimated costs, one row per state (or per group of states) and one column per
+order; row ``r`` allows the orders ``0..room``.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+
+@numba.njit(cache=True)
+def invert(cdf, u):
+    """The demand whose distribution function first exceeds the uniform ``u``."""
+    if len(cdf) > 64:                 # long tables: binary search
+        return np.searchsorted(cdf, u, side="right")
+    d = 0                             # short tables: a scan from 0 is quicker
+    while cdf[d] <= u:
+        d += 1
+    return d
+
+
+@numba.njit(cache=True)
+def greedy(q, row, room):
+    """The cheapest order of a row (the smallest on ties)."""
+    best = 0
+    for a in range(1, room + 1):
+        if q[row, a] < q[row, best]:
+            best = a
+    return best
+
+
+@numba.njit(cache=True)
+def choose(q, row, room, u, epsilon):
+    """Epsilon-greedy from one uniform ``u``: if ``u < epsilon`` the order
+    ``floor(u / epsilon * (room + 1))`` (``u / epsilon`` is uniform again), else the
+    greedy order."""
+    if u < epsilon:
+        return min(int(u / epsilon * (room + 1)), room)
+    return greedy(q, row, room)
+
+
+@numba.njit(cache=True)
+def policy_probability(q, row, room, b, epsilon):
+    """Probability that the epsilon-greedy policy orders ``b``:
+    ``1 - epsilon + epsilon / m`` for the greedy order, ``epsilon / m`` otherwise,
+    with ``m = room + 1`` feasible orders."""
+    share = epsilon / (room + 1)
+    return share + (1.0 - epsilon) if b == greedy(q, row, room) else share
+
+
+@numba.njit(cache=True)
+def td_target(q, row2, room2, a2, cost, discount, sarsa):
+    """SARSA's target ``c + gamma Q(s', a')`` or Q-learning's
+    ``c + gamma min_b Q(s', b)``."""
+    if sarsa:
+        return cost + discount * q[row2, a2]
+    return cost + discount * q[row2, greedy(q, row2, room2)]
+
+
+@numba.njit(cache=True)
+def update(q, visits, row, a, target, learning_rate, step_power, weight):
+    """``Q(s, a) += weight * step * (target - Q(s, a))`` where the step of the n-th
+    update of the pair is ``learning_rate / n**step_power``."""
+    visits[row, a] += 1
+    step = learning_rate if step_power == 0.0 else \
+        learning_rate / visits[row, a] ** step_power
+    q[row, a] += weight * step * (target - q[row, a])

@@ -3,8 +3,10 @@
     .venv/bin/python benchmarks/bench.py [--steps 1000000] [--reference-steps N]
 
 Prints, in one run: the JIT compile time (cold, and when loaded from the on-disk
-cache), the time of invlib's Q-learning over the same budget of steps as the
-article's plain-Python structure (benchmarks/article_reference.py), and the ratio.
+cache); the time of invlib's Q-learning over the same budget of steps as the
+article's plain-Python structure (benchmarks/article_reference.py), and the ratio;
+then the time per period of every agent of the SARSA family, relative to SARSA and
+to the reference, with the number of orders each ruminates per period.
 Timings are the best of three runs (the reference runs once: it is slow).
 """
 from __future__ import annotations
@@ -22,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from article_reference import ArticleQLearning  # noqa: E402
 
 from invlib import bike_shop  # noqa: E402
-from invlib.agents import Agent, article_settings  # noqa: E402
+from invlib.agents import Agent, agent_settings, article_settings  # noqa: E402
+from invlib.rumination import AGENTS  # noqa: E402
 
 COMPILE = ("import time; t = time.perf_counter(); from invlib import bike_shop; "
            "from invlib.agents import Agent, article_settings; "
@@ -87,6 +90,33 @@ def main(argv=None):
     if ref_episodes != episodes:
         print(f"  (reference timed on {ref_episodes * steps_per_episode:,} steps "
               "and scaled)")
+
+    # --- the SARSA family, the paper's learning settings, same budget ---------
+    rows = {}
+    for name in AGENTS:
+        settings = agent_settings(name, episodes=episodes)
+        Agent(shop, agent_settings(name, episodes=1, steps=10), 0).train()
+        best = None
+        for _ in range(3):
+            result = Agent(shop, settings, 0).train().result()
+            if best is None or result.seconds < best.seconds:
+                best = result
+        rows[name] = best
+    sarsa_ns = per_step(rows["sarsa"].seconds)
+    print(f"\nTime per period of every agent ({episodes * steps_per_episode:,} "
+          "periods, the paper's settings)")
+    print(f"  {'agent':<11}{'ns/period':>10}{'vs SARSA':>10}{'faster than':>13}"
+          f"{'ruminated':>11}{'ns per':>9}")
+    print(f"  {'':<11}{'':>10}{'':>10}{'reference':>13}{'per period':>11}"
+          f"{'order':>9}")
+    for name, result in rows.items():
+        ns = per_step(result.seconds)
+        orders = result.imagined_updates / result.steps
+        per_order = (ns - sarsa_ns) / orders if orders else float("nan")
+        print(f"  {name:<11}{ns:10.0f}{ns / sarsa_ns:10.2f}"
+              f"{per_step(reference) / ns:13.1f}{orders:11.2f}{per_order:9.1f}")
+    print("  ('faster than reference': the article-style plain-Python Q-learning's time"
+          " per step over the agent's time per period)")
 
 
 if __name__ == "__main__":

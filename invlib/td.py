@@ -57,7 +57,10 @@ def td_target(q, row2, room2, a2, cost, discount, sarsa):
     ``c + gamma min_b Q(s', b)``."""
     if sarsa:
         return cost + discount * q[row2, a2]
-    return cost + discount * q[row2, greedy(q, row2, room2)]
+    best = q[row2, 0]
+    for b in range(1, room2 + 1):       # a branch-free minimum: faster than greedy()
+        best = min(best, q[row2, b])
+    return cost + discount * best
 
 
 @numba.njit(cache=True)

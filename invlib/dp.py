@@ -50,10 +50,40 @@ def check_policy(mdp: FiniteMDP, policy) -> np.ndarray:
 
 
 def policy_matrix(mdp: FiniteMDP, policy) -> tuple[np.ndarray, np.ndarray]:
-    """The Markov chain of a policy: its transition matrix ``(S, S)`` and cost ``(S,)``."""
+    """The Markov chain of a policy: its transition matrix ``(S, S)`` and cost ``(S,)``.
+
+    ``policy`` is an order per state, or a ``(S, A)`` array of probabilities of
+    each order in each state (a randomised policy, such as epsilon-greedy)."""
+    if np.ndim(policy) == 2:
+        probs = check_probabilities(mdp, policy)
+        cost = np.where(mdp.feasible, mdp.cost, 0.0)
+        return np.einsum("sa,sat->st", probs, mdp.transition), (probs * cost).sum(axis=1)
     policy = check_policy(mdp, policy)
     rows = np.arange(mdp.n_states)
     return mdp.transition[rows, policy], mdp.cost[rows, policy]
+
+
+def check_probabilities(mdp: FiniteMDP, probs) -> np.ndarray:
+    """Return ``probs`` after checking it is a randomised policy of ``mdp``."""
+    probs = np.asarray(probs, dtype=float)
+    if probs.shape != (mdp.n_states, mdp.n_actions):
+        raise ValueError(f"a randomised policy must have shape {(mdp.n_states, mdp.n_actions)},"
+                         f" got {probs.shape}")
+    if (probs < 0).any() or (probs[~mdp.feasible] > 0).any() or \
+            not np.allclose(probs.sum(axis=1), 1.0, atol=1e-12):
+        raise ValueError("a randomised policy needs non-negative probabilities on "
+                         "feasible orders that sum to one in every state")
+    return probs
+
+
+def epsilon_greedy(mdp: FiniteMDP, policy, epsilon: float) -> np.ndarray:
+    """The randomised policy that follows ``policy`` with probability
+    ``1 - epsilon`` and otherwise orders uniformly among the feasible orders."""
+    epsilon = check_real("epsilon", epsilon, 0, 1)
+    policy = check_policy(mdp, policy)
+    probs = epsilon * mdp.feasible / mdp.feasible.sum(axis=1, keepdims=True)
+    probs[np.arange(mdp.n_states), policy] += 1 - epsilon
+    return probs
 
 
 def evaluate_policy(mdp: FiniteMDP, policy) -> np.ndarray:

@@ -68,3 +68,33 @@ def test_simulation_is_reproducible_and_follows_the_one_day_function():
         assert a.order[t] == order
         state, cost = one_day(shop, state, order, a.demand[t])
         assert a.cost[t] == cost
+
+
+def test_randomised_policies_and_epsilon_greedy(article_shop, article_mdp):
+    from invlib.dp import epsilon_greedy
+    optimal = policy_iteration(article_mdp).policy
+    exact = average_cost(article_mdp, optimal)
+    # epsilon = 0 is the deterministic policy itself
+    assert average_cost(article_mdp, epsilon_greedy(article_mdp, optimal, 0.0)) == \
+        pytest.approx(exact, rel=1e-12)
+    # exploring costs something, and the exact figure matches a simulation that
+    # mixes in random orders with probability 0.1
+    explore = average_cost(article_mdp, epsilon_greedy(article_mdp, optimal, 0.1))
+    assert explore > exact
+    rng = np.random.default_rng(5)
+    probs = epsilon_greedy(article_mdp, optimal, 0.1)
+    P, c = policy_matrix(article_mdp, probs)
+    assert np.allclose(P.sum(axis=1), 1.0) and (c > 0).all()
+    from invlib.bikeshop import day_kernel
+    total, days = 0.0, 100_000
+    cum = probs.cumsum(axis=1)
+    demand = rng.poisson(4.0, days)
+    u = rng.random(days)
+    on_hand, on_order = 0, 0
+    for t in range(days):
+        i = article_shop.state_index[on_hand, on_order]
+        order = int(np.searchsorted(cum[i], u[t], side="right"))
+        on_hand, on_order, cost = day_kernel(on_hand, on_order, order, int(demand[t]),
+                                             8.0, 10.0, False)
+        total += cost
+    assert total / days == pytest.approx(explore, rel=0.015)

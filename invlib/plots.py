@@ -203,29 +203,38 @@ def cost_per_seed(groups: dict, lines: dict, title: str):
     return fig
 
 
-def gap_curves(steps, curves: dict, title: str, within: float = 0.01):
+def days_axis(axis) -> None:
+    """Label a count of days as 0, 200k, ..., 1M."""
+    axis.set_major_formatter(FuncFormatter(
+        lambda v, _: f"{v / 1e6:g}M" if v >= 1e6 else f"{v / 1e3:g}k" if v else "0"))
+
+
+def gap_curves(steps, curves: dict, title: str, within: float = 0.01, ax=None,
+               colours=None):
     """Exact gap to the optimum of the greedy policy as training proceeds:
     the median over seeds as a line, the middle half of the seeds as a band."""
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
-    for i, (label, gaps) in enumerate(curves.items()):
-        gaps = 100 * np.asarray(gaps)
-        lo, mid, hi = np.percentile(gaps, [25, 50, 75], axis=0)
-        ax.plot(steps, mid, color=f"C{i}", label=label)
-        ax.fill_between(steps, lo, hi, color=f"C{i}", alpha=0.2, lw=0)
+    own = ax is None
+    if own:
+        fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
+    colours = colours or [f"C{i}" for i in range(len(curves))]
+    for colour, (label, gaps) in zip(colours, curves.items()):
+        band(ax, steps, 100 * np.asarray(gaps), label, colour)
     ax.axhline(100 * within, color="k", ls=":", lw=1, label=f"{100 * within:g}% above optimal")
     # linear near zero (where the good schemes end), logarithmic above 1%
     ax.set_yscale("symlog", linthresh=1, linscale=0.6)
     ax.set_ylim(0, None)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.xaxis.set_major_formatter(FuncFormatter(
-        lambda v, _: f"{v / 1e6:g}M" if v >= 1e6 else f"{v / 1e3:g}k" if v else "0"))
+    days_axis(ax.xaxis)
     ax.set_xlabel("training steps (days)")
     ax.set_ylabel("extra cost per day\nover optimal (%)")
     ax.set_title(title)
-    ax.legend(fontsize=8, frameon=False, loc="upper center", ncol=3,
-              bbox_to_anchor=(0.5, -0.2))
-    fig.tight_layout()
-    return fig
+    if own:
+        ax.legend(fontsize=8, frameon=False, loc="upper center", ncol=3,
+                  bbox_to_anchor=(0.5, -0.2))
+        fig.tight_layout()
+    else:
+        ax.legend(fontsize=7, frameon=False)
+    return ax.figure
 
 
 def learned_against_optimal(shop: BikeShop, learned, optimal, learned_cost: float,
@@ -242,3 +251,41 @@ def learned_against_optimal(shop: BikeShop, learned, optimal, learned_cost: floa
     fig.suptitle(f"{title}\n{differ} states differ, {gap:+.1f}% cost per day", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def band(ax, x, values, label, colour, percentiles=(25, 50, 75)):
+    """Median over rows of ``values`` as a line, the middle half as a band."""
+    lo, mid, hi = np.percentile(np.asarray(values), percentiles, axis=0)
+    ax.plot(x, mid, color=colour, label=label)
+    ax.fill_between(x, lo, hi, color=colour, alpha=0.2, lw=0)
+
+
+def cost_while_learning(days, curves: dict, lines: dict, title: str, ax=None):
+    """Cost paid per day while learning (a row per seed, already smoothed), median
+    and middle half over seeds, against reference costs as horizontal lines."""
+    own = ax is None
+    if own:
+        fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
+    for i, (label, values) in enumerate(curves.items()):
+        band(ax, days, values, label, f"C{i}")
+    styles = ["--", ":", "-."]
+    for j, (label, value) in enumerate(lines.items()):
+        ax.axhline(value, color="k", ls=styles[j % 3], lw=1, label=f"{label} ({value:.2f})")
+    days_axis(ax.xaxis)
+    ax.set_xlabel("training days")
+    ax.set_ylabel("cost paid per day ($)")
+    ax.set_title(title)
+    ax.legend(fontsize=8, frameon=False, loc="upper right")
+    if own:
+        fig.tight_layout()
+    return ax.figure
+
+
+def moving_average(values, window: int) -> np.ndarray:
+    """Trailing moving average along the last axis (shorter at the start)."""
+    values = np.asarray(values, dtype=float)
+    total = np.cumsum(values, axis=-1)
+    out = total.copy()
+    out[..., window:] = total[..., window:] - total[..., :-window]
+    count = np.minimum(np.arange(1, values.shape[-1] + 1), window)
+    return out / count

@@ -49,6 +49,9 @@ class Sweep:
     policies: np.ndarray          # (seeds, states) greedy orders
     seconds: np.ndarray           # training loop per seed
     learning_costs: np.ndarray    # mean cost per period paid while learning
+    episode_costs: np.ndarray     # (seeds, episodes) mean cost per period
+    tables: np.ndarray            # (seeds, states, orders) learned values
+    rumination_rates: np.ndarray  # per seed, share of periods with rumination
 
     @property
     def median_gap(self) -> float:
@@ -57,15 +60,15 @@ class Sweep:
 
 def seed_sweep(bench: Benchmark, settings: AgentSettings, seeds, progress=False) -> Sweep:
     """Train once per seed and score each greedy policy exactly."""
-    gaps, policies, seconds, learning = [], [], [], []
-    for seed in tqdm(list(seeds), disable=not progress, leave=False):
-        result = Agent(bench.shop, settings, seed).train().result()
-        gaps.append(bench.gap(result.policy))
-        policies.append(result.policy)
-        seconds.append(result.seconds)
-        learning.append(result.learning_cost)
-    return Sweep(np.array(gaps), np.array(policies), np.array(seconds),
-                 np.array(learning))
+    results = [Agent(bench.shop, settings, seed).train().result()
+               for seed in tqdm(list(seeds), disable=not progress, leave=False)]
+    return Sweep(np.array([bench.gap(r.policy) for r in results]),
+                 np.array([r.policy for r in results]),
+                 np.array([r.seconds for r in results]),
+                 np.array([r.learning_cost for r in results]),
+                 np.array([r.episode_costs for r in results]),
+                 np.array([r.q for r in results]),
+                 np.array([r.rumination_rate for r in results]))
 
 
 def learning_curve(bench: Benchmark, settings: AgentSettings, seed, every: int = 10):

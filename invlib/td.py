@@ -65,9 +65,11 @@ def td_target(q, row2, room2, a2, cost, discount, sarsa):
 
 @numba.njit(cache=True)
 def update(q, visits, row, a, target, learning_rate, step_power, weight):
-    """``Q(s, a) += weight * step * (target - Q(s, a))`` where the step of the n-th
-    update of the pair is ``learning_rate / n**step_power``."""
-    visits[row, a] += 1
+    """``Q(s, a) += weight * step * (target - Q(s, a))`` where the step is
+    ``learning_rate / n**step_power`` and ``n`` counts the updates of the pair so far,
+    each by its weight (a half-weight update is half a sample, so it slows the
+    decay of the step only half as much; ``weight * step`` never exceeds 1)."""
+    visits[row, a] += weight
     step = learning_rate if step_power == 0.0 else \
         learning_rate / visits[row, a] ** step_power
     q[row, a] += weight * step * (target - q[row, a])

@@ -31,7 +31,7 @@ def restate(shop, settings, q, starts, uniforms, extra, cdf):
         return int(np.argmin(q[s, :room_of(s) + 1]))
 
     def sarsa_update(s, a, target, weight):
-        visits[s, a] += 1
+        visits[s, a] += weight
         step = s_.learning_rate / visits[s, a] ** s_.step_power
         q[s, a] += weight * step * (target - q[s, a])
 

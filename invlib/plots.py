@@ -289,3 +289,19 @@ def moving_average(values, window: int) -> np.ndarray:
     out[..., window:] = total[..., window:] - total[..., :-window]
     count = np.minimum(np.arange(1, values.shape[-1] + 1), window)
     return out / count
+
+
+def beta_against_error(kappas, title: str, largest: float = 1.0):
+    """PRS.Beta's ``beta = exp(-|delta| / (kappa |Q|))`` against the relative TD
+    error ``|delta| / |Q(s, a)|``, one curve per ``kappa`` (the paper's figure 3)."""
+    relative = np.linspace(0, largest, 300)
+    fig, ax = plt.subplots(figsize=(WIDTH * 0.8, 3.4))
+    for kappa in kappas:
+        ax.plot(100 * relative, np.exp(-relative / kappa), label=f"$\\kappa$ = {kappa:g}")
+    ax.set_xlabel(r"relative TD error $|\delta| \,/\, |Q(s, a)|$ (%)")
+    ax.set_ylabel(r"$\beta$")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title)
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig

@@ -52,6 +52,7 @@ class Sweep:
     episode_costs: np.ndarray     # (seeds, episodes) mean cost per period
     tables: np.ndarray            # (seeds, states, orders) learned values
     rumination_rates: np.ndarray  # per seed, share of periods with rumination
+    imagined_per_day: np.ndarray  # per seed, imagined updates per period
 
     @property
     def median_gap(self) -> float:
@@ -68,19 +69,32 @@ def seed_sweep(bench: Benchmark, settings: AgentSettings, seeds, progress=False)
                  np.array([r.learning_cost for r in results]),
                  np.array([r.episode_costs for r in results]),
                  np.array([r.q for r in results]),
-                 np.array([r.rumination_rate for r in results]))
+                 np.array([r.rumination_rate for r in results]),
+                 np.array([r.imagined_updates / r.steps for r in results]))
+
+
+def training_trace(bench: Benchmark, settings: AgentSettings, seed, every: int = 10):
+    """Train in chunks of ``every`` episodes (the same training as in one call) and
+    record after each: ``steps`` so far, the exact ``gaps`` of the greedy policy
+    (also at the start), and the ``rumination_rates`` within the chunk."""
+    agent = Agent(bench.shop, settings, seed)
+    steps, gaps, rates = [0], [bench.gap(agent.policy)], []
+    while agent.episodes_done < settings.episodes:
+        before = agent.counts[0]
+        chunk = min(every, settings.episodes - agent.episodes_done)
+        agent.train(chunk)
+        steps.append(agent.episodes_done * settings.steps)
+        gaps.append(bench.gap(agent.policy))
+        rates.append((agent.counts[0] - before) / (chunk * settings.steps))
+    return {"steps": np.array(steps), "gaps": np.array(gaps),
+            "rumination_rates": np.array(rates)}
 
 
 def learning_curve(bench: Benchmark, settings: AgentSettings, seed, every: int = 10):
-    """Gap of the greedy policy after every ``every`` episodes (and at the start).
-    Returns ``(steps, gaps)``; the training is the same as in one call."""
-    agent = Agent(bench.shop, settings, seed)
-    steps, gaps = [0], [bench.gap(agent.policy)]
-    while agent.episodes_done < settings.episodes:
-        agent.train(min(every, settings.episodes - agent.episodes_done))
-        steps.append(agent.episodes_done * settings.steps)
-        gaps.append(bench.gap(agent.policy))
-    return np.array(steps), np.array(gaps)
+    """Gap of the greedy policy after every ``every`` episodes (and at the start):
+    ``(steps, gaps)``."""
+    trace = training_trace(bench, settings, seed, every)
+    return trace["steps"], trace["gaps"]
 
 
 def learning_curves(bench: Benchmark, settings: AgentSettings, seeds, every: int = 10,

@@ -14,8 +14,8 @@ from tqdm.auto import tqdm
 
 from .agents import Agent, AgentSettings
 from .bikeshop import BikeShop, start_distribution
-from .dp import policy_iteration
-from .longrun import average_cost
+from .dp import epsilon_greedy, epsilon_greedy_values, policy_iteration, policy_matrix
+from .longrun import average_cost, stationary_distribution
 from .mdp import FiniteMDP, bike_shop_mdp
 
 
@@ -113,3 +113,21 @@ def steps_to_reach(steps: np.ndarray, gaps: np.ndarray, within: float = 0.01) ->
     if above[-1] == len(gaps) - 1:
         return float("inf")
     return float(steps[above[-1] + 1])
+
+
+def value_error(bench: Benchmark, tables, exact=None, epsilon: float = 0.1) -> np.ndarray:
+    """How far learned tables are from exact values, one number per table: the mean
+    relative error over the feasible orders of each state, averaged over states
+    weighted by how often the shop is in them when it follows the optimal policy
+    while exploring with probability ``epsilon``. ``exact`` defaults to the values
+    the SARSA family aims at, ``epsilon_greedy_values(mdp, epsilon)``; the error
+    is in the states the shop actually visits, where it matters."""
+    mdp, feasible = bench.mdp, bench.mdp.feasible
+    exact = epsilon_greedy_values(mdp, epsilon) if exact is None else exact
+    visits = stationary_distribution(
+        policy_matrix(mdp, epsilon_greedy(mdp, bench.optimal_policy, epsilon))[0])
+    learned = np.where(feasible, np.asarray(tables), 1.0)
+    exact = np.where(feasible, exact, 1.0)
+    relative = np.abs(learned - exact) / exact            # zero where infeasible
+    per_state = relative.sum(axis=-1) / feasible.sum(axis=1)
+    return per_state @ visits

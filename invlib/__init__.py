@@ -7,6 +7,12 @@ learning*. One module per idea, each readable next to the chapter that uses it:
 * :mod:`invlib.longrun` - stationary distributions and long-run cost per day;
 * :mod:`invlib.policies` - the order-up-to rule and exact scores of policies;
 * :mod:`invlib.simulate` - simulation of any policy from a seed;
+* :mod:`invlib.td`, :mod:`invlib.agents` - the compiled learning loop: Q-learning,
+  SARSA, the article's scheme and the book's recommended one;
+* :mod:`invlib.rumination` - RSarsa, PRS, PRS.Beta, RSarsa.TD and PRS.TD;
+* :mod:`invlib.scoring` - learned policies and values scored against the optimum;
+* :mod:`invlib.demand`, :mod:`invlib.inventory`, :mod:`invlib.tiles` - the paper's
+  general inventory model, its demand processes and tile coding;
 * :mod:`invlib.plots`, :mod:`invlib.widgets` - the book's figures and explorers;
 * :mod:`invlib.cli` - ``python -m invlib``.
 """

@@ -109,24 +109,26 @@ def precomputed_qlearning_explorer(bench, make_settings, learning_rates, episode
 
 
 def _linked_pictures(pictures, sliders):
-    """Stacks of pictures switched by sliders through browser-side links:
-    ``pictures[i][j]`` shows for value i of the first slider and j of the second;
-    ``sliders`` holds ``(name, values, starting index)`` for each."""
+    """Pictures switched by sliders through browser-side links, so the page stays
+    interactive without a kernel. ``sliders`` holds ``(name, values, starting
+    index)`` for each slider; ``pictures`` is nested as deep as there are sliders:
+    ``pictures[i][j]`` shows for value i of the first slider and j of the second.
+    Each level of nesting is a ``Stack`` whose visible child a slider selects."""
     controls = [w.SelectionSlider(options=[f"{v:g}" for v in values], description=name,
                                   value=f"{values[start]:g}",
                                   style={"description_width": "initial"},
                                   layout=w.Layout(width="95%"))
                 for name, values, start in sliders]
-    inner = []
-    for row in pictures:
-        stack = w.Stack([w.Image(value=png, format="png",
-                                 layout=w.Layout(max_width="100%")) for png in row],
-                        selected_index=controls[1].index)
-        w.jslink((controls[1], "index"), (stack, "selected_index"))
-        inner.append(stack)
-    outer = w.Stack(inner, selected_index=controls[0].index)
-    w.jslink((controls[0], "index"), (outer, "selected_index"))
-    return w.VBox([*controls, outer])
+
+    def stack(node, level):
+        if level == len(controls):
+            return w.Image(value=node, format="png", layout=w.Layout(max_width="100%"))
+        box = w.Stack([stack(child, level + 1) for child in node],
+                      selected_index=controls[level].index)
+        w.jslink((controls[level], "index"), (box, "selected_index"))
+        return box
+
+    return w.VBox([*controls, stack(pictures, 0)])
 
 
 def _png(fig) -> bytes:
@@ -143,17 +145,8 @@ def precomputed_explorer(shop: BikeShop, parameter: str, values, description: st
     if parameter not in BikeShop.__dataclass_fields__:
         raise ValueError(f"parameter must be a field of BikeShop, got {parameter!r}")
     values = list(values)
-    images = []
-    for value in values:
-        settings = {**shop.__dict__, parameter: value}
-        images.append(w.Image(value=_png(_policy_figure(BikeShop(**settings))),
-                              format="png", layout=w.Layout(max_width="100%")))
-    slider = w.SelectionSlider(options=[f"{v:g}" for v in values], description=description,
-                               value=f"{getattr(shop, parameter):g}"
-                               if getattr(shop, parameter) in values else f"{values[0]:g}",
-                               style={"description_width": "initial"},
-                               layout=w.Layout(width="95%"))
-    stack = w.Stack(images, selected_index=slider.index)
-    w.jslink((slider, "index"), (stack, "selected_index"))
-    return w.VBox([slider, stack])
-
+    pictures = [_png(_policy_figure(BikeShop(**{**shop.__dict__, parameter: value})))
+                for value in values]
+    current = getattr(shop, parameter)
+    start = values.index(current) if current in values else 0
+    return _linked_pictures(pictures, [(description, values, start)])

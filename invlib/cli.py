@@ -1,10 +1,13 @@
-"""Command line: ``python -m invlib solve ...`` and ``python -m invlib train ...``.
+"""Command line: ``python -m invlib solve ...``, ``python -m invlib train ...`` and
+``python -m invlib experiment ...``.
 
 ``solve`` solves a bike shop exactly and prints the optimal policy, its values,
 its long-run cost per day and the best order-up-to level. ``train`` trains a
-learning agent and scores its greedy policy exactly. Both print a table or (with
-``--json``) one JSON object that scripts and later chapters rely on. The
-interface is kept stable; new commands are added beside it.
+learning agent and scores its greedy policy exactly. ``experiment`` runs the
+paper's protocol on P1, P2 or P3 (:mod:`invlib.experiments`), storing runs as they
+finish and resuming where it stopped, and prints its tables 1 and 2. Each prints
+a table or (with ``--json``) one JSON object that scripts and later chapters rely
+on. The interface is kept stable; new commands are added beside it.
 
 Bad input gives one line on standard error naming the option and its allowed
 range, and exit status 2.
@@ -179,7 +182,55 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--kappa", type=float, default=None,
                        help="scale of beta = exp(-|delta| / (kappa |Q|)) for prs-beta, "
                        "rsarsa-td and prs-td, >= 0 (default 1)")
+    _add_experiment(commands)
     return parser
+
+
+def _add_experiment(commands) -> None:
+    from .approx import PROBLEMS
+    from .experiments import DEFAULT_AGENTS, SEED
+    run = commands.add_parser("experiment", help="the paper's experiment: every agent, "
+                              "repeated, on problem P1, P2 or P3")
+    run.add_argument("--problem", choices=tuple(PROBLEMS), default="P1",
+                     help="the problem (default P1)")
+    run.add_argument("--agents", nargs="+", choices=tuple(AGENTS),
+                     default=list(DEFAULT_AGENTS), metavar="AGENT",
+                     help="the agents, any of " + ", ".join(AGENTS) + " (default: "
+                     + " ".join(DEFAULT_AGENTS) + ")")
+    run.add_argument("--repetitions", type=int, default=10,
+                     help="runs per agent, >= 1 (default 10)")
+    run.add_argument("--out", default="results",
+                     help="folder of the stored runs; existing runs are reused "
+                     "(default results)")
+    run.add_argument("--jobs", type=int, default=1,
+                     help="processes working in parallel, >= 1 (default 1)")
+    run.add_argument("--episodes", type=int, default=None,
+                     help="episodes per run, >= 1 (default: the problem's)")
+    run.add_argument("--periods", type=int, default=None,
+                     help="periods per episode, >= 1 (default: the problem's)")
+    run.add_argument("--seed", type=int, default=SEED,
+                     help=f"seed of all random numbers, >= 0 (default {SEED})")
+    run.add_argument("--no-progress", action="store_true",
+                     help="no progress bar (it goes to standard error)")
+    run.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _experiment(args, out) -> int:
+    from .experiments import format_tables, run_experiment, summary
+    try:
+        results = run_experiment(args.problem, args.agents, args.repetitions, args.out,
+                                 args.jobs, not args.no_progress, args.episodes,
+                                 args.periods, args.seed)
+    except InvalidParameter as err:
+        print(f"{PROG} experiment: error: {_as_option(err)}", file=sys.stderr)
+        return 2
+    data = summary(results)
+    if args.json:
+        json.dump(data, out)
+        out.write("\n")
+    else:
+        print(format_tables(data), file=out)
+    return 0
 
 
 def _add_shop_options(solve) -> None:
@@ -205,6 +256,8 @@ def main(argv=None, out=None) -> int:
     out = out or sys.stdout
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "experiment":
+        return _experiment(args, out)
     try:
         shop = _shop_from(args)
         if args.command == "train":

@@ -150,3 +150,33 @@ def test_train_every_agent_reports_learning_cost_and_rumination(capsys, agent):
     else:
         assert data["rumination_rate"] == 1.0
     assert data["settings"]["kappa"] == 0.5
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--problem", "P4"], "argument --problem: invalid choice: 'P4' (choose from 'P1', "
+     "'P2', 'P3')"),
+    (["--agents", "sarsa", "dqn"], "argument --agents: invalid choice: 'dqn' (choose "
+     "from 'qlearning', 'sarsa', 'rsarsa', 'prs', 'prs-beta', 'rsarsa-td', 'prs-td')"),
+    (["--repetitions", "0"], "--repetitions must be an integer in [1, inf), got 0"),
+    (["--jobs", "0"], "--jobs must be an integer in [1, inf), got 0"),
+    (["--episodes", "-3"], "--episodes must be an integer in [1, inf), got -3"),
+    (["--periods", "0"], "--periods must be an integer in [1, inf), got 0"),
+    (["--seed", "-1"], "--seed must be an integer in [0, inf), got -1"),
+    (["--repetitions", "two"], "argument --repetitions: invalid int value: 'two'"),
+])
+def test_experiment_bad_input_is_one_line_and_exit_status_2(tmp_path, args, words):
+    out = run("experiment", "--out", str(tmp_path), *args)
+    assert out.returncode == 2 and out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], out.stderr
+    assert not any(tmp_path.iterdir())           # nothing was started
+
+
+def test_experiment_refuses_a_folder_of_other_settings(tmp_path):
+    first = run("experiment", "--agents", "sarsa", "--repetitions", "1", "--episodes",
+                "2", "--periods", "10", "--out", str(tmp_path), "--no-progress")
+    assert first.returncode == 0, first.stderr
+    out = run("experiment", "--agents", "sarsa", "--repetitions", "1", "--out",
+              str(tmp_path), "--no-progress")
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
+    assert "--out folder" in out.stderr and "other settings" in out.stderr

@@ -1,0 +1,422 @@
+"""SARSA and its ruminative family with tile coding, on the paper's problems P1-P3.
+
+The states of the periodic-review model (:mod:`invlib.inventory`) are real numbers,
+so a table no longer fits: ``Q(s, a)`` is a tile-coded linear function
+(:mod:`invlib.tiles`) over the box of (agent state, order). Everything else is the
+tabular family of :mod:`invlib.agents` and :mod:`invlib.rumination` carried over:
+one compiled loop, :func:`_episodes`, serves every agent, and an agent is the
+triple of :data:`invlib.rumination.AGENTS` (target, rumination weights, selective).
+
+Per period the agent observes its state, orders, the period's demand arrives, and
+:func:`~invlib.inventory.period_kernel` gives the cost and the next state. The
+SARSA target is ``c + gamma Q(s', a')``, or ``c + gamma * terminal_cost`` when the
+next state leaves the box (the episode then ends early). A ruminating agent then
+replays the period for every other order ``b`` at once
+(:func:`~invlib.inventory.orders_kernel`), picks the imagined next order by the
+policy, and applies SARSA's update to each ``Q(s, b)`` in turn with the weights of
+:mod:`invlib.rumination` (``pi(b|s)`` is read once, after the real update).
+
+Tile coding (:data:`TILINGS`): P1 uses the paper's 10 tilings of 8 x 3 x 4 tiles
+over ``(x, u_1, a)``. The other grids are the book's choice, made so that every
+dimension has about P1's tile width (x: 11.25, u: 13.3, a: 10): P2's position
+``y = x + u_1`` spans [-30, 100], so 13 tiles of 10 by 4 for the order, with the
+paper's 5 tilings; P3 adds ``u_2`` with P1's 3 tiles, 8 x 3 x 3 x 4 with 10
+tilings. A tiling's shifts are below one tile, so with ``n`` tilings the function
+resolves about a tile width over ``n``: 1 unit of order on P1 and P3, 2 on P2
+(the orders' own step).
+
+Speed. The cell of a point along one dimension depends on that coordinate alone,
+so a tile index is (state part) + (order part). The order parts of the problem's
+orders are computed once per run (:func:`order_parts`), and the values of all 21
+orders of a state cost one state lookup per tiling plus 21 sums.
+
+Termination is kept as the problem defines it (terminal cost = the cost of staying
+on the boundary for a discounted horizon, :mod:`invlib.inventory`); the episode
+ends there. One SPEC setting is changed: Q does not start at 0 but at
+:func:`starting_value`, ``(K + (c + h) E[D]) / (1 - gamma)``: a setup, the
+purchase of a period's mean demand and holding it for a period, paid every period
+for ever (400 on P1 and P3, 500 on P2). Why: with costs, 0 is far below every true
+value (a few hundred), so every untried order looks best. Together with the slow
+step (0.1 over all tilings) this sends SARSA sweeping through the orders into the
+box's edges: from 0, in the 10 repetitions of the experiment, SARSA ended every
+episode of every problem early, after 13-18 periods on average, so it played only
+13-18% of its schedule and P1's later window was nearly empty (PRS fared the
+same). From the neutral start a tried order that turns out fine looks better than
+untried ones, and most episodes run to the end. Terminations still occur, and
+exploration alone explains many: a random order of up to 40 on top of a full
+pipeline can lift ``x`` past 60 (a fixed good (s, S) policy with the same 10%
+exploration leaves the box in about 10% of P1's episodes and 20% of P3's, whose
+pipeline holds two orders). The experiments count them, and the rate does not
+grow with training (the agents do not learn to leave).
+
+Randomness: the environment (start states, then each episode's demand drawn at
+once by the demand process's compiled path) comes from one generator, the agent's
+tile offsets and exploration uniforms from another, and rumination's uniforms
+from a generator spawned from the agent's, so an agent that never ruminates sees
+exactly the numbers SARSA sees.
+"""
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass, replace
+from typing import NamedTuple
+
+import numba
+import numpy as np
+
+from .agents import TARGETS
+from .checks import InvalidParameter, check_choice, check_int, check_real
+from .demand import check_generator
+from .inventory import (InventoryProblem, orders_kernel, period_kernel, problem_p1,
+                        problem_p2, problem_p3, start_state)
+from .rumination import AGENTS, WEIGHTS, beta, weight_code
+from .td import choose, greedy, td_target
+from .tiles import TileCoder, tile_index
+
+#: The paper's problems by name.
+PROBLEMS = {"P1": problem_p1, "P2": problem_p2, "P3": problem_p3}
+
+#: Tile coding per problem: (tilings, tiles along each agent-state dimension and
+#: then along the order).
+TILINGS = {"P1": (10, (8, 3, 4)), "P2": (5, (13, 4)), "P3": (10, (8, 3, 3, 4))}
+
+def make_problem(name: str, **changes) -> InventoryProblem:
+    """Problem ``"P1"``, ``"P2"`` or ``"P3"`` with optional changes."""
+    return PROBLEMS[check_choice("problem", name, tuple(PROBLEMS))](**changes)
+
+
+@dataclass(frozen=True)
+class ApproxSettings:
+    n_tilings: int = 10
+    tiles: tuple = (8, 3, 4)          # per dimension of (agent state, order)
+    learning_rate: float = 0.1        # split over the tilings
+    epsilon: float = 0.1
+    target: str = "sarsa"
+    rumination: str = "none"          # "none", "all", "policy" or "beta"
+    selective: bool = False           # ruminate only with probability 1 - beta
+    kappa: float = 1.0                # eta = kappa |Q(s, a)| in beta
+    initial: float = 0.0              # the starting Q of every (state, order);
+                                      # approx_settings: starting_value(problem)
+
+    def __post_init__(self):
+        check_int("n_tilings", self.n_tilings, 1)
+        check_real("initial", self.initial)
+        if not isinstance(self.tiles, (tuple, list)):
+            raise InvalidParameter(f"tiles must be a list of tile counts, one per "
+                                   f"dimension, got {self.tiles!r}")
+        object.__setattr__(self, "tiles", tuple(
+            check_int(f"tiles[{d}]", t, 1) for d, t in enumerate(self.tiles)))
+        check_real("learning_rate", self.learning_rate, 0, 1, low_open=True)
+        check_real("epsilon", self.epsilon, 0, 1)
+        check_choice("target", self.target, TARGETS)
+        check_choice("rumination", self.rumination, WEIGHTS)
+        check_real("kappa", self.kappa, 0)
+        if self.selective and self.rumination == "none":
+            raise InvalidParameter("selective must be False when rumination is 'none'")
+
+
+def starting_value(problem: InventoryProblem) -> float:
+    """``(K + (c + h) E[D]) / (1 - gamma)``, the book's start for every Q (see the
+    module's docstring for why not 0)."""
+    mean = problem.new_demand().long_run_mean()
+    return (problem.K + (problem.c + problem.h) * mean) / (1.0 - problem.discount)
+
+
+def approx_settings(agent: str, problem_name: str = "P1", **changes) -> ApproxSettings:
+    """Settings of a named agent (a key of :data:`invlib.rumination.AGENTS`) with
+    the tile coding and the starting value of a problem; ``changes`` override any
+    field."""
+    check_choice("agent", agent, tuple(AGENTS))
+    n_tilings, tiles = TILINGS[check_choice("problem", problem_name, tuple(PROBLEMS))]
+    target, rumination, selective = AGENTS[agent]
+    return replace(ApproxSettings(n_tilings=n_tilings, tiles=tiles, target=target,
+                                  rumination=rumination, selective=selective,
+                                  initial=starting_value(make_problem(problem_name))),
+                   **changes)
+
+
+class Environment(NamedTuple):
+    starts: np.ndarray     # (episodes, L + 1): x, then u_1..u_L
+    demands: np.ndarray    # (episodes, periods)
+
+
+class AgentDraws(NamedTuple):
+    coder: TileCoder       # the tilings, weights at the starting value
+    uniforms: np.ndarray   # (episodes, periods + 1): the choices of orders
+    extra: np.ndarray      # (episodes, periods, orders + 1): coin, then one per order
+
+
+def draw_environment(problem: InventoryProblem, rng) -> Environment:
+    """Every episode's start state and demands, episode by episode: the start
+    (:func:`~invlib.inventory.start_state`), then the whole episode's demand at once
+    from a fresh demand process."""
+    check_generator(rng)
+    starts = np.empty((problem.episodes, problem.lead_time + 1))
+    demands = np.empty((problem.episodes, problem.periods))
+    process = problem.new_demand()
+    for e in range(problem.episodes):
+        x, pipeline = start_state(problem, rng)
+        starts[e] = (x, *pipeline)
+        process.reset()
+        demands[e] = process.draw_many(rng, problem.periods)
+    return Environment(starts, demands)
+
+
+def tile_box(problem: InventoryProblem) -> tuple[np.ndarray, np.ndarray]:
+    """The box the tilings cover: what the agent sees, then the orders."""
+    low, high = problem.observation_bounds
+    return (np.append(low, min(problem.actions)), np.append(high, max(problem.actions)))
+
+
+def draw_agent(problem: InventoryProblem, settings: ApproxSettings, rng) -> AgentDraws:
+    """The agent's tilings and all its uniforms; rumination's come from a generator
+    spawned from ``rng`` (drawn only if the agent ruminates)."""
+    low, high = tile_box(problem)
+    if len(settings.tiles) != len(low):
+        raise InvalidParameter(f"tiles must hold {len(low)} counts (agent state, then "
+                               f"order) for this problem, got {len(settings.tiles)}")
+    check_generator(rng)
+    rumination_rng = rng.spawn(1)[0]
+    coder = TileCoder(low, high, settings.tiles, settings.n_tilings, rng)
+    coder.weights[:] = settings.initial / settings.n_tilings
+    E, T, m = problem.episodes, problem.periods, len(problem.actions)
+    uniforms = rng.random((E, T + 1))
+    extra = rumination_rng.random((E, T, m + 1)) if settings.rumination != "none" \
+        else np.zeros((1, 1, 1))
+    return AgentDraws(coder, uniforms, extra)
+
+
+def order_parts(coder: TileCoder, actions) -> np.ndarray:
+    """``parts[j, k]``: the index in the weights of order ``k``'s cell in tiling
+    ``j`` with every state coordinate at its lower bound (whose cell is 0, as the
+    shifts are below one tile). Adding a state's own part gives the full index."""
+    point = coder.lower.copy()
+    parts = np.empty((coder.n_tilings, len(actions)), dtype=np.int64)
+    for k, a in enumerate(actions):
+        point[-1] = a
+        for j in range(coder.n_tilings):
+            parts[j, k] = tile_index(coder.layout, point, j)
+    return parts
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one training run leaves behind."""
+    costs: np.ndarray            # cost of every period played, in order
+    episode_lengths: np.ndarray  # periods played in each episode
+    terminated: np.ndarray       # whether each episode ended in a termination state
+    ruminating_periods: int      # periods in which the agent ruminated
+    imagined_updates: int        # updates of orders not placed
+    seconds: float               # the compiled loop alone (compilation excluded)
+    weights: np.ndarray | None = None   # the learned tile weights (not stored)
+
+    @property
+    def periods(self) -> int:
+        return len(self.costs)
+
+    @property
+    def terminations(self) -> int:
+        return int(self.terminated.sum())
+
+    @property
+    def rumination_rate(self) -> float:
+        """Fraction of periods in which the agent ruminated."""
+        return self.ruminating_periods / self.periods
+
+    @property
+    def seconds_per_period(self) -> float:
+        return self.seconds / self.periods
+
+
+# --- compiled kernels ----------------------------------------------------------
+
+@numba.njit(cache=True)
+def locate(layout, x, pipeline, position, point, base):
+    """Each tiling's state part of the index (``base[j]``) for the state
+    ``(x, pipeline)`` as the agent sees it: ``(x, u_1, ..., u_L)``, or the position
+    ``x + sum(u)`` if ``position``. ``point[-1]`` must hold the lowest order."""
+    if position:
+        point[0] = x + pipeline.sum()
+    else:
+        point[0] = x
+        point[1:1 + len(pipeline)] = pipeline
+    size = layout[6]
+    for j in range(len(base)):
+        base[j] = tile_index(layout, point, j) - j * size
+
+
+@numba.njit(cache=True)
+def estimate(weights, base, parts, k):
+    """``Q`` of order ``k`` in the state located at ``base`` (tilings summed in
+    order, as :func:`invlib.tiles.estimate` does)."""
+    total = 0.0
+    for j in range(len(base)):
+        total += weights[base[j] + parts[j, k]]
+    return total
+
+
+@numba.njit(cache=True)
+def values(weights, base, parts, out):
+    """``out[0, k] = Q(s, order k)`` for every order (a one-row table, so that the
+    tabular helpers of :mod:`invlib.td` apply)."""
+    for k in range(parts.shape[1]):
+        out[0, k] = estimate(weights, base, parts, k)
+
+
+@numba.njit(cache=True)
+def learn(weights, base, parts, k, target, rate):
+    """Move ``Q(s, order k)`` towards ``target``: each active weight gains
+    ``rate / n * error`` (the arithmetic of :func:`invlib.tiles.update`); returns
+    ``Q(s, order k)`` before the update."""
+    q = estimate(weights, base, parts, k)
+    change = rate / len(base) * (target - q)
+    for j in range(len(base)):
+        weights[base[j] + parts[j, k]] += change
+    return q
+
+
+@numba.njit(cache=True)
+def rumination_weight(code, pi, b_value):
+    if code == 1:                                    # RSarsa: all alike
+        return 1.0
+    if code == 2:                                    # PRS: as the policy would
+        return pi
+    return (1.0 - b_value) + b_value * pi            # PRS.Beta: in between
+
+
+@numba.njit(cache=True)
+def ruminate(weights, layout, parts, actions, model, position, x, pipeline, a, demand,
+             base, uniforms, learning_rate, epsilon, sarsa, code, b_value, scratch):
+    """Imagined SARSA updates of ``Q(s, b)`` for every order ``b != a`` from the
+    state ``(x, pipeline)`` located at ``base``, for the period's ``demand``;
+    ``uniforms[1 + b]`` picks the imagined next order. Returns how many."""
+    point, base_b, table, x_out, pipe_out, cost_out, term_out, terminal_out = scratch
+    m = len(actions)
+    discount = model[7]
+    values(weights, base, parts, table)
+    favourite = greedy(table, 0, m - 1)         # pi(b|s) as the policy stands now
+    share = epsilon / m
+    orders_kernel(x, pipeline, actions, demand, model, x_out, pipe_out, cost_out,
+                  term_out, terminal_out)
+    for b in range(m):
+        if b == a:
+            continue
+        if term_out[b]:
+            target = cost_out[b] + discount * terminal_out[b]
+        else:
+            locate(layout, x_out[b], pipe_out[b], position, point, base_b)
+            values(weights, base_b, parts, table)
+            b2 = choose(table, 0, m - 1, uniforms[1 + b], epsilon)
+            target = td_target(table, 0, m - 1, b2, cost_out[b], discount, sarsa)
+        pi = share + (1.0 - epsilon) if b == favourite else share
+        learn(weights, base, parts, b, target,
+              learning_rate * rumination_weight(code, pi, b_value))
+    return m - 1
+
+
+@numba.njit(cache=True)
+def _episodes(weights, layout, parts, actions, model, position, starts, demands,
+              uniforms, extra, learning_rate, epsilon, sarsa, code, selective, kappa,
+              costs, lengths, terminated, counts):
+    """Play every episode, learning into ``weights`` (changed in place); fills
+    ``costs`` (period by period), ``lengths``, ``terminated`` and ``counts`` (periods
+    with rumination, imagined updates); returns the number of periods played."""
+    n, m = parts.shape
+    episodes, periods = demands.shape
+    L = starts.shape[1] - 1
+    discount = model[7]
+    point = layout[0].copy()                    # its last entry stays the lowest order
+    base, base2 = np.empty(n, np.int64), np.empty(n, np.int64)
+    pipe, pipe2 = np.empty(L), np.empty(L)
+    table = np.empty((1, m))
+    scratch = (point, np.empty(n, np.int64), np.empty((1, m)), np.empty(m),
+               np.empty((m, L)), np.empty(m), np.empty(m, np.bool_), np.empty(m))
+    played = 0
+    for e in range(episodes):
+        x = starts[e, 0]
+        pipe[:] = starts[e, 1:]
+        locate(layout, x, pipe, position, point, base)
+        values(weights, base, parts, table)
+        a = choose(table, 0, m - 1, uniforms[e, 0], epsilon)
+        length = 0
+        for t in range(periods):
+            demand = demands[e, t]
+            x2, cost, done, terminal = period_kernel(x, pipe, actions[a], demand, model,
+                                                     pipe2)
+            costs[played] = cost
+            played += 1
+            length += 1
+            a2 = 0
+            if done:
+                target = cost + discount * terminal
+            else:                               # the next order, before learning
+                locate(layout, x2, pipe2, position, point, base2)
+                values(weights, base2, parts, table)
+                a2 = choose(table, 0, m - 1, uniforms[e, t + 1], epsilon)
+                target = td_target(table, 0, m - 1, a2, cost, discount, sarsa)
+            q_sa = learn(weights, base, parts, a, target, learning_rate)
+            if code > 0:
+                b_value = beta(target - q_sa, q_sa, kappa)
+                if not selective or extra[e, t, 0] < 1.0 - b_value:
+                    counts[0] += 1
+                    counts[1] += ruminate(weights, layout, parts, actions, model,
+                                          position, x, pipe, a, demand, base, extra[e, t],
+                                          learning_rate, epsilon, sarsa, code, b_value,
+                                          scratch)
+            if done:
+                terminated[e] = True
+                break
+            x, a = x2, a2
+            pipe, pipe2 = pipe2, pipe
+            base, base2 = base2, base
+        lengths[e] = length
+    return played
+
+
+def _play(problem, settings, env: Environment, draws: AgentDraws, time_it=True) -> Run:
+    E = problem.episodes
+    costs = np.empty(E * problem.periods)
+    lengths = np.zeros(E, dtype=np.int64)
+    terminated = np.zeros(E, dtype=np.bool_)
+    counts = np.zeros(2, dtype=np.int64)
+    weights = draws.coder.weights
+    actions = np.array(problem.actions, dtype=float)
+    arguments = (weights, draws.coder.layout, order_parts(draws.coder, actions), actions,
+                 problem.model, problem.agent_state == "position", env.starts,
+                 env.demands, draws.uniforms, draws.extra, settings.learning_rate,
+                 settings.epsilon, settings.target == "sarsa",
+                 weight_code(settings.rumination), settings.selective, settings.kappa,
+                 costs, lengths, terminated, counts)
+    if time_it:
+        _compile_once()                 # so that the timing below is the loop alone
+    tic = time.perf_counter()
+    played = _episodes(*arguments)
+    seconds = time.perf_counter() - tic
+    return Run(costs[:played].copy(), lengths, terminated, int(counts[0]),
+               int(counts[1]), seconds, weights)
+
+
+def play(problem: InventoryProblem, settings: ApproxSettings, env: Environment,
+         draws: AgentDraws) -> Run:
+    """Train on drawn numbers (the weights of ``draws.coder`` change in place)."""
+    return _play(problem, settings, env, draws)
+
+
+@functools.cache
+def _compile_once():
+    """Compile (or load from the disk cache) the loop with a one-period run."""
+    problem = problem_p1(episodes=1, periods=1, early_window=1)
+    settings = approx_settings("rsarsa-td", "P1")
+    rng = np.random.default_rng(0)
+    _play(problem, settings, draw_environment(problem, rng),
+          draw_agent(problem, settings, rng), time_it=False)
+
+
+def train(problem: InventoryProblem, settings: ApproxSettings, env_rng,
+          agent_rng) -> Run:
+    """Train an agent with ``settings`` on ``problem`` for the problem's schedule;
+    the environment's numbers come from ``env_rng``, the agent's from
+    ``agent_rng`` (both ``numpy.random.Generator``)."""
+    env = draw_environment(problem, env_rng)
+    return play(problem, settings, env, draw_agent(problem, settings, agent_rng))

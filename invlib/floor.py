@@ -1,0 +1,229 @@
+"""A floor for P1: the lowest long-run cost per period a policy can reach, exactly,
+on a discretised P1.
+
+Discretisation. Demand Normal(10, 3) cut at 0 is rounded to the nearest integer:
+``P(D = k) = Phi((k + 1/2 - mu) / sigma) - Phi((k - 1/2 - mu) / sigma)`` for
+``k = 1 .. top - 1``, ``P(D = 0)`` takes everything below 1/2 (the cut included),
+``P(D = top)`` everything from ``top - 1/2`` on. The probabilities are differences
+of one increasing list that starts at 0 and ends at 1, so they telescope to one.
+Levels are integers, orders the problem's (even) ones.
+
+Reduction. With lead time 1, the period's cost and everything after it depend on
+the state ``(x, u_1)`` only through the position ``y = x + u_1``: the level after
+the period is ``x' = y - D`` and the next position ``x' + a``. So the MDP on the
+positions ``y = x_min .. x_max + u_max`` (131 states, 21 orders) is the
+discretised P1 itself, not an approximation of it; the ~3700 pairs ``(x, u_1)``
+only repeat it.
+
+Boundary. A level ``x'`` outside ``[x_min, x_max]`` (where the learners'
+episodes end) is put back on the nearest edge, so the chain stays finite; the
+period's cost is charged on the real ``x'``. :class:`Floor` reports how often that
+happens in the long run (``outside``): below 1e-9 for the floor's policies, so
+they stay inside and the edge rule does not touch the number.
+
+Cost. The floor is a *long-run average cost per period* (the unit of the
+experiments' period costs), from the stationary distribution
+(:func:`invlib.longrun.average_cost`). :func:`floor` gives the best (s, S)
+policy (order up to ``S`` when ``y <= s``, in steps of 2, at most 40) by a search
+over ``s = -10..40`` and ``S - s = 2..60``, every pair evaluated exactly, and the
+optimal policy by relative value iteration (which matches the best pair on P1); since the learners keep exploring, the cost of that optimal policy
+when 10% of the orders are uniformly random; and, since the learners estimate
+discounted costs (gamma = 0.9), the long-run cost of the policy that is optimal
+for those (by :func:`invlib.dp.policy_iteration`).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+from scipy.stats import norm
+
+from .checks import InvalidParameter, check_int, check_real
+from .demand import NormalDemand
+from .dp import epsilon_greedy, policy_iteration, policy_matrix
+from .inventory import ACTIONS, InventoryProblem, period_kernel, problem_p1
+from .longrun import average_cost, stationary_distribution
+from .mdp import FiniteMDP
+
+STEP, LARGEST = ACTIONS[1], ACTIONS[-1]
+
+
+def demand_pmf(mean=10.0, std=3.0, top=40) -> np.ndarray:
+    """``P(D = k)``, ``k = 0..top``, of Normal(mean, std) cut at 0 and rounded."""
+    top = check_int("top", top, 1)
+    edges = norm.cdf((np.arange(top) + 0.5 - check_real("mean", mean))
+                     / check_real("std", std, 0, low_open=True))
+    return np.diff(np.concatenate(([0.0], edges, [1.0])))
+
+
+def _check_problem(problem: InventoryProblem) -> None:
+    whole = [*problem.x_range, problem.u_max]
+    if problem.lead_time != 1 or problem.demand != "normal" or \
+            problem.actions != ACTIONS or any(not float(v).is_integer() for v in whole):
+        raise InvalidParameter("problem must have lead_time 1, normal demand, the "
+                               "orders 0, 2, ..., 40 and whole-numbered bounds for "
+                               "the floor")
+
+
+def position_mdp(problem: InventoryProblem = None, top=40) -> FiniteMDP:
+    """The discretised problem as an MDP on positions (see the module docstring);
+    ``states`` holds the positions, action ``k`` is ``problem.actions[k]``."""
+    problem = problem_p1() if problem is None else problem
+    _check_problem(problem)
+    x_min, x_max = (int(v) for v in problem.x_range)
+    positions = np.arange(x_min, x_max + int(problem.u_max) + 1)
+    orders = np.array(problem.actions, dtype=int)
+    pmf = demand_pmf(*problem.demand_params, top=top)
+    demand = np.arange(len(pmf))
+    level = positions[:, None] - demand[None, :]               # x' for each (y, D)
+    expected = (problem.h * np.maximum(level, 0)
+                + problem.p * np.maximum(-level, 0)) @ pmf             # E[h x'+ + p x'-]
+    # where each (y, D) lands, as an index of the level x' put back in the box
+    landing = np.clip(level, x_min, x_max) - x_min
+    levels = np.zeros((len(positions), x_max - x_min + 1))
+    for d, prob in enumerate(pmf):
+        np.add.at(levels, (np.arange(len(positions)), landing[:, d]), prob)
+    transition = np.zeros((len(positions), len(orders), len(positions)))
+    for k, a in enumerate(orders):
+        transition[:, k, a:a + levels.shape[1]] = levels      # y' = x' + a
+    cost = problem.K * (orders > 0) + problem.c * orders + expected[:, None]
+    return FiniteMDP(positions, transition, cost, np.ones(cost.shape, dtype=bool),
+                     problem.discount)
+
+
+@numba.njit(cache=True)
+def s_S_order(y, s, S, step, largest):
+    """The (s, S) rule: if ``y <= s``, the largest multiple of ``step`` that does
+    not lift the position above ``S`` (at most ``largest``), else 0."""
+    if y > s:
+        return 0.0
+    return min(largest, step * math.floor((S - y) / step))
+
+
+@numba.njit(cache=True)
+def _s_S_actions(positions, s, S, step, largest, out):
+    for i in range(len(positions)):
+        out[i] = int(s_S_order(positions[i], s, S, step, largest) / step)
+
+
+def s_S_policy(mdp: FiniteMDP, s: int, S: int) -> np.ndarray:
+    """The (s, S) rule as an action index per position of ``mdp`` (order
+    ``2 k`` is action ``k``)."""
+    out = np.empty(mdp.n_states, dtype=np.int64)
+    _s_S_actions(mdp.states.astype(float), float(s), float(S), STEP, LARGEST, out)
+    return out
+
+
+def outside_probability(problem: InventoryProblem, mdp: FiniteMDP, policy,
+                        top=40) -> float:
+    """Long-run probability per period that the level leaves ``[x_min, x_max]``
+    (``policy`` as for :func:`invlib.dp.policy_matrix`)."""
+    mu = stationary_distribution(policy_matrix(mdp, policy)[0])
+    pmf = demand_pmf(*problem.demand_params, top=top)
+    level = mdp.states[:, None] - np.arange(len(pmf))[None, :]
+    out = (level < problem.x_range[0]) | (level > problem.x_range[1])
+    return float(max(0.0, mu @ (out @ pmf)))
+
+
+def relative_value_iteration(mdp: FiniteMDP, tol=1e-9, max_iter=100_000):
+    """Optimal long-run cost per period and a policy achieving it (the greedy
+    policy once the differences of the relative values settle within ``tol``)."""
+    h = np.zeros(mdp.n_states)
+    for _ in range(max_iter):
+        q = mdp.cost + mdp.transition @ h
+        new = q.min(axis=1)
+        diff = new - h
+        if diff.max() - diff.min() < tol:
+            return float(diff.mean()), np.argmin(q, axis=1)
+        h = new - new[0]
+    raise RuntimeError(f"relative value iteration did not settle in {max_iter} steps")
+
+
+@dataclass(frozen=True)
+class Floor:
+    s: int
+    S: int
+    s_S_cost: float           # long-run cost per period of the best (s, S) policy
+    optimal_cost: float       # of the optimal policy
+    optimal_orders: np.ndarray  # the optimal order per position
+    positions: np.ndarray
+    outside: float            # P(level leaves the box) per period, best (s, S) policy
+    exploring_cost: float     # the optimal policy with 10% random orders
+    exploring_outside: float  # ... and how often it leaves the box
+    discounted_cost: float    # long-run cost per period of the policy that is
+                              # optimal for the discounted cost (what Q estimates)
+
+
+def s_S_costs(mdp: FiniteMDP, s: int, widths) -> np.ndarray:
+    """Long-run cost per period of the (s, s + width) policies, exactly: each
+    chain's stationary distribution ``mu (I - P) = 0, sum(mu) = 1`` from one batched
+    solve. (An (s, S) chain has one recurrent class: the position falls to ``s``
+    and jumps back near ``S`` from anywhere; :func:`best_s_S` checks the winner
+    with the general :func:`invlib.longrun.average_cost`.)"""
+    rows = np.arange(mdp.n_states)
+    policies = np.array([s_S_policy(mdp, s, s + w) for w in widths])
+    P = mdp.transition[rows, policies]                     # (len(widths), S, S)
+    A = np.eye(mdp.n_states) - P.transpose(0, 2, 1)
+    A[:, -1, :] = 1.0                  # one balance equation gives way to the sum
+    b = np.zeros(mdp.n_states)
+    b[-1] = 1.0
+    mu = np.linalg.solve(A, np.broadcast_to(b, (len(widths), mdp.n_states))[..., None])
+    return np.einsum("ks,ks->k", mu[..., 0], mdp.cost[rows, policies])
+
+
+def best_s_S(mdp: FiniteMDP, s_range=None, widths=None) -> tuple[int, int, float]:
+    """The (s, S) pair of least long-run cost per period, every pair evaluated
+    exactly; by default ``s`` over the levels -10..40 and ``S - s`` over 2..60."""
+    s_range = range(-10, 41) if s_range is None else s_range
+    widths = np.arange(2, 61) if widths is None else np.asarray(widths)
+    best = (None, None, np.inf)
+    for s in s_range:
+        costs = s_S_costs(mdp, s, widths)
+        k = int(np.argmin(costs))
+        if costs[k] < best[2]:
+            best = (s, s + int(widths[k]), float(costs[k]))
+    s, S, cost = best
+    check = average_cost(mdp, s_S_policy(mdp, s, S))
+    assert abs(check - cost) < 1e-9 * cost, (check, cost)
+    return s, S, check
+
+
+def floor(problem: InventoryProblem = None, epsilon=0.1, top=40) -> Floor:
+    """The floor of a problem (P1 by default): see the module docstring."""
+    problem = problem_p1() if problem is None else problem
+    mdp = position_mdp(problem, top)
+    s, S, cost = best_s_S(mdp)
+    optimal, orders = relative_value_iteration(mdp)
+    exact = average_cost(mdp, orders)
+    assert abs(exact - optimal) < 1e-6, (exact, optimal)
+    exploring = epsilon_greedy(mdp, orders, epsilon)
+    return Floor(s, S, cost, exact, np.array(problem.actions)[orders], mdp.states,
+                 outside_probability(problem, mdp, s_S_policy(mdp, s, S), top),
+                 average_cost(mdp, exploring),
+                 outside_probability(problem, mdp, exploring, top),
+                 average_cost(mdp, policy_iteration(mdp).policy))
+
+
+@numba.njit(cache=True)
+def _simulate(x, pipeline, s, S, step, largest, demands, model, costs):
+    x_min, x_max = model[4], model[5]
+    for t in range(len(demands)):
+        a = s_S_order(x + pipeline.sum(), s, S, step, largest)
+        x, costs[t], _, _ = period_kernel(x, pipeline, a, demands[t], model, pipeline)
+        x = min(max(x, x_min), x_max)         # the floor's edge rule
+
+
+def simulate_s_S(problem: InventoryProblem, s, S, rng, periods, discrete=True,
+                 top=40, start=(0.0, 0.0)) -> np.ndarray:
+    """Costs of ``periods`` periods of the (s, S) policy on ``problem``, demand from
+    ``rng`` (rounded and capped at ``top`` if ``discrete``, as the floor's model)."""
+    _check_problem(problem)
+    demands = NormalDemand(*problem.demand_params).draw_many(rng, periods)
+    if discrete:
+        demands = np.minimum(np.rint(demands), top)
+    costs = np.empty(check_int("periods", periods, 1))
+    _simulate(float(start[0]), np.array([float(start[1])]), float(s), float(S), STEP,
+              LARGEST, demands, problem.model, costs)
+    return costs

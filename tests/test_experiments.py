@@ -1,0 +1,192 @@
+"""The experiment protocol: the command line's JSON, resuming, recomputing one run
+bit for bit, parallel runs, common random numbers, and the tables' statistics."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from scipy.stats import mannwhitneyu
+
+from invlib import InvalidParameter
+from invlib.approx import Run
+from invlib.experiments import (DEFAULT_AGENTS, Results, box_data, experiment_problem,
+                                format_tables, generators, load_results, load_run,
+                                moving_average, run_experiment, run_path, summary,
+                                table1, table2)
+
+SHORT = ["--repetitions", "2", "--episodes", "6", "--periods", "50"]
+ROW = {"early_mean", "later_mean", "early_means", "later_means", "early_p_value",
+       "later_p_value", "early_lower", "later_lower", "seconds_per_period",
+       "relative_time", "periods", "terminations", "termination_rate",
+       "rumination_rate"}
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "invlib", "experiment", *args],
+                          capture_output=True, text=True)
+
+
+def stored(out, problem="P1"):
+    return {p: p.stat().st_mtime_ns for p in (out / problem).rglob("*.npz")}
+
+
+def same_run(a: Run, b: Run) -> bool:
+    return (np.array_equal(a.costs, b.costs)
+            and np.array_equal(a.episode_lengths, b.episode_lengths)
+            and np.array_equal(a.terminated, b.terminated)
+            and (a.ruminating_periods, a.imagined_updates)
+            == (b.ruminating_periods, b.imagined_updates))
+
+
+def test_cli_json_resume_and_recompute_one_run(tmp_path):
+    out = tmp_path / "results"
+    first = cli("--problem", "P1", *SHORT, "--out", str(out), "--json")
+    assert first.returncode == 0, first.stderr
+    data = json.loads(first.stdout)
+    assert (data["problem"], data["episodes"], data["periods"]) == ("P1", 6, 50)
+    assert (data["early_window"], data["repetitions"], data["seed"]) == (60, 2, 2014)
+    assert list(data["agents"]) == list(DEFAULT_AGENTS)
+    for agent, row in data["agents"].items():
+        assert set(row) == ROW, agent
+        assert row["early_mean"] > 0 and row["later_mean"] > 0
+        assert len(row["early_means"]) == len(row["later_means"]) == 2
+        assert (row["early_p_value"] is None) == (agent == "sarsa")
+        assert 0 < row["periods"] <= 300 and row["terminations"] >= 0
+    assert data["agents"]["sarsa"]["relative_time"] == 1.0
+    assert data["agents"]["rsarsa"]["relative_time"] > 3       # 20 imagined updates
+    assert data["agents"]["rsarsa"]["rumination_rate"] == 1.0
+    assert data["agents"]["sarsa"]["rumination_rate"] == 0.0
+    assert len(data["table2"]) == 8
+    assert "P1 runs" in first.stderr                           # the progress bar
+    files = stored(out)
+    assert len(files) == 12
+
+    again = cli("--problem", "P1", *SHORT, "--out", str(out), "--json")
+    assert again.returncode == 0 and json.loads(again.stdout) == data
+    assert stored(out) == files                                # nothing rewritten
+
+    victim = run_path(out, "P1", "prs-beta", 1)
+    old = load_run(victim)
+    victim.unlink()
+    third = cli("--problem", "P1", *SHORT, "--out", str(out), "--json", "--no-progress")
+    assert third.returncode == 0 and third.stderr == ""
+    now = stored(out)
+    assert set(now) == set(files)
+    assert [p for p in now if now[p] != files[p]] == [victim]  # only that one again
+    assert same_run(load_run(victim), old)                     # bit for bit
+    redone = json.loads(third.stdout)["agents"]
+    for agent in DEFAULT_AGENTS:                               # timings aside
+        assert redone[agent]["early_means"] == data["agents"][agent]["early_means"]
+        assert redone[agent]["later_means"] == data["agents"][agent]["later_means"]
+
+
+def test_cli_readable_table(tmp_path):
+    out = cli("--problem", "P2", "--agents", "sarsa", "rsarsa-td", *SHORT,
+              "--out", str(tmp_path), "--no-progress")
+    assert out.returncode == 0, out.stderr
+    assert "P2: 2 repetitions of 6 episodes x 50 periods" in out.stdout
+    assert "RSarsa.TD" in out.stdout and "SARSA" in out.stdout
+    assert "{" not in out.stdout
+
+
+def test_parallel_runs_store_the_same_numbers(tmp_path):
+    kw = dict(agents=("sarsa", "prs"), repetitions=2, progress=False, episodes=4,
+              periods=40)
+    one = run_experiment("P3", out=tmp_path / "one", jobs=1, **kw)
+    two = run_experiment("P3", out=tmp_path / "two", jobs=2, **kw)
+    for agent in ("sarsa", "prs"):
+        assert all(same_run(a, b) for a, b in zip(one.runs[agent], two.runs[agent]))
+    assert not same_run(one.runs["prs"][0], one.runs["prs"][1])  # repetitions differ
+
+
+def test_other_settings_in_the_same_folder_are_refused(tmp_path):
+    run_experiment("P1", ("sarsa",), 1, tmp_path, progress=False, episodes=3, periods=20)
+    with pytest.raises(InvalidParameter, match="holds P1 results of other settings"):
+        run_experiment("P1", ("sarsa",), 1, tmp_path, progress=False, episodes=4,
+                       periods=20)
+
+
+def test_one_environment_per_repetition_one_agent_stream_per_agent():
+    env_a, own_a = generators("P1", "sarsa", 3)
+    env_b, own_b = generators("P1", "rsarsa", 3)
+    assert np.array_equal(env_a.random(5), env_b.random(5))   # common random numbers
+    assert not np.array_equal(own_a.random(5), own_b.random(5))
+    assert not np.array_equal(generators("P1", "sarsa", 4)[0].random(5),
+                              generators("P1", "sarsa", 3)[0].random(5))
+    assert not np.array_equal(generators("P2", "sarsa", 3)[0].random(5),
+                              generators("P1", "sarsa", 3)[0].random(5))
+
+
+def test_a_shorter_schedule_keeps_the_early_share():
+    assert experiment_problem("P1").early_window == 2000
+    assert experiment_problem("P3", episodes=20).early_window == 400
+    assert experiment_problem("P2", episodes=6, periods=50).early_window == 60
+
+
+def fake(costs_by_agent, early_window=2):
+    """Results whose runs have the given period costs (one list per repetition)."""
+    def run(costs):
+        costs = np.array(costs, dtype=float)
+        return Run(costs, np.array([len(costs)]), np.array([False]), 0, 0,
+                   1e-6 * len(costs))
+    return Results("P1", 1, 4, early_window, 0,
+                   {a: tuple(run(c) for c in reps) for a, reps in costs_by_agent.items()})
+
+
+def test_summary_statistics_and_both_tables():
+    rng = np.random.default_rng(0)
+    costs = {
+        "sarsa": [[50 + rng.random(), 50, 40 + rng.random(), 40] for _ in range(5)],
+        "rsarsa": [[30 + rng.random(), 30, 45 + rng.random(), 45] for _ in range(5)],
+        "prs": [[60 + rng.random(), 60, 30 + rng.random(), 30] for _ in range(5)],
+        "prs-beta": [[35 + rng.random(), 35, 20 + rng.random(), 20] for _ in range(5)],
+    }
+    results = fake(costs)
+    s = summary(results)
+    early, later = results.window_means("rsarsa")
+    sarsa_early, _ = results.window_means("sarsa")
+    row = s["agents"]["rsarsa"]
+    assert row["early_mean"] == pytest.approx(early.mean())
+    assert row["early_p_value"] == pytest.approx(
+        mannwhitneyu(early, sarsa_early, alternative="less", method="exact").pvalue)
+    assert row["early_p_value"] == pytest.approx(1 / 252)    # all five below: 1 / C(10, 5)
+    assert row["early_lower"] and not row["later_lower"]
+    assert row["later_p_value"] == pytest.approx(1.0)
+    assert s["agents"]["sarsa"]["early_p_value"] is None
+    assert [r["agent"] for r in table1(s)] == ["SARSA", "RSarsa", "PRS", "PRS.Beta"]
+    verdicts = {(r["against"], r["window"]): r["verdict"] for r in table2(s)}
+    assert verdicts == {("RSarsa", "early"): "higher", ("RSarsa", "later"): "lower",
+                        ("PRS", "early"): "lower", ("PRS", "later"): "lower"}
+    assert table2(s) == s["table2"]
+    boxes = box_data(results)
+    assert np.array_equal(boxes["prs"]["later"], results.window_means("prs")[1])
+    text = format_tables(s)
+    assert "PRS.Beta   RSarsa   early" in text and "higher" in text
+
+
+def test_moving_average_is_over_repetitions_up_to_the_shortest_run():
+    results = fake({"sarsa": [[1, 2, 3, 4, 5], [3, 4, 5]]})
+    curve = moving_average(results, window=2)["sarsa"]
+    # runs cut to 3 periods; trailing means (1, 1.5, 2.5) and (3, 3.5, 4.5)
+    assert curve.tolist() == [2.0, 2.5, 3.5]
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: run_experiment("P4", progress=False), "problem must be one of 'P1'"),
+    (lambda: run_experiment("P1", ("dqn",), progress=False), "agents must be one of"),
+    (lambda: run_experiment("P1", (), progress=False), "agents must name at least one"),
+    (lambda: run_experiment("P1", repetitions=0, progress=False),
+     "repetitions must be an integer in [1, inf), got 0"),
+    (lambda: run_experiment("P1", jobs=0, progress=False),
+     "jobs must be an integer in [1, inf), got 0"),
+    (lambda: run_experiment("P1", episodes=0, progress=False),
+     "episodes must be an integer in [1, inf), got 0"),
+    (lambda: run_experiment("P1", seed=-1, progress=False),
+     "seed must be an integer in [0, inf), got -1"),
+    (lambda: load_results("/nowhere", "P2"), "out folder '/nowhere' holds no P2 results"),
+])
+def test_bad_input_is_named(call, words):
+    with pytest.raises(InvalidParameter) as info:
+        call()
+    assert words in str(info.value)

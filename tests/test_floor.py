@@ -1,0 +1,94 @@
+"""The floor for P1: the discretised demand and transitions, the exact evaluation
+against a long simulation, and the optimum against the best (s, S) policy."""
+import numpy as np
+import pytest
+from scipy.stats import norm
+
+from invlib import InvalidParameter
+from invlib.floor import (best_s_S, demand_pmf, floor, position_mdp, s_S_costs,
+                          s_S_policy, simulate_s_S)
+from invlib.inventory import problem_p1, problem_p3
+from invlib.longrun import average_cost
+
+from test_demand import batch_se
+
+
+@pytest.fixture(scope="module")
+def mdp():
+    return position_mdp(problem_p1())
+
+
+@pytest.fixture(scope="module")
+def p1_floor():
+    return floor()
+
+
+def test_demand_probabilities_sum_to_one_and_are_the_rounded_normal():
+    pmf = demand_pmf(10, 3, top=40)
+    assert len(pmf) == 41 and (pmf >= 0).all()
+    assert abs(pmf.sum() - 1.0) < 1e-15
+    assert pmf[0] == pytest.approx(norm.cdf(-9.5 / 3))            # D < 1/2, cut included
+    assert pmf[10] == pytest.approx(norm.cdf(0.5 / 3) - norm.cdf(-0.5 / 3))
+    assert (pmf * np.arange(41)).sum() == pytest.approx(10.0, abs=1e-3)
+
+
+def test_every_transition_row_sums_to_one_and_lands_where_it_should(mdp):
+    assert mdp.transition.shape == (131, 21, 131)
+    assert np.abs(mdp.transition.sum(axis=2) - 1).max() < 1e-14
+    assert mdp.states[0] == -30 and mdp.states[-1] == 100
+    # from y = 15 ordering 8: y' = 15 - D + 8, so P(y' = 13) = P(D = 10)
+    pmf = demand_pmf()
+    assert mdp.transition[45, 4, 13 + 30] == pmf[10]
+    # y = -25, no order: levels below -30 are put back on -30
+    assert mdp.transition[5, 0, 0] == pytest.approx(pmf[5:].sum())
+
+
+def test_expected_cost_worked_by_hand(mdp):
+    pmf, d = demand_pmf(), np.arange(41)
+    y = 12                                             # K + c a + E[h x'^+ + p x'^-]
+    held = np.maximum(y - d, 0) @ pmf
+    short = np.maximum(d - y, 0) @ pmf
+    assert mdp.cost[42, 3] == pytest.approx(10 + 2 * 6 + held + 10 * short)
+    assert mdp.cost[42, 0] == pytest.approx(held + 10 * short)
+
+
+def test_batched_s_S_costs_equal_the_general_evaluation(mdp):
+    costs = s_S_costs(mdp, 15, [2, 10, 25])
+    for width, cost in zip([2, 10, 25], costs):
+        assert cost == pytest.approx(average_cost(mdp, s_S_policy(mdp, 15, 15 + width)),
+                                     rel=1e-10)
+
+
+def test_the_exact_cost_matches_a_long_simulation(p1_floor):
+    costs = simulate_s_S(problem_p1(), p1_floor.s, p1_floor.S,
+                         np.random.default_rng(1), 400_000)[1000:]
+    assert abs(costs.mean() - p1_floor.s_S_cost) < 3.5 * batch_se(costs)
+    other = simulate_s_S(problem_p1(), 5, 45, np.random.default_rng(2), 400_000)[1000:]
+    exact = average_cost(position_mdp(), s_S_policy(position_mdp(), 5, 45))
+    assert abs(other.mean() - exact) < 3.5 * batch_se(other)
+    assert exact > p1_floor.s_S_cost + 1
+
+
+def test_the_floor(p1_floor):
+    f = p1_floor
+    assert (f.s, f.S) == (20, 34)
+    assert f.s_S_cost == pytest.approx(37.0263, abs=1e-4)
+    assert f.optimal_cost <= f.s_S_cost + 1e-9              # no policy does better ...
+    assert f.optimal_cost == pytest.approx(f.s_S_cost, rel=1e-9)  # ... than (s, S) here
+    assert f.outside < 1e-9                                 # it stays inside the box
+    assert f.optimal_cost < f.discounted_cost < f.exploring_cost < f.optimal_cost + 3
+    # the optimal policy is (s, S)-like where it matters: no order above s
+    assert (f.optimal_orders[f.positions > f.s] == 0).all()
+    assert (f.optimal_orders[(f.positions <= f.s) & (f.positions >= 0)] > 0).all()
+
+
+def test_a_smaller_search_finds_no_better_pair(mdp, p1_floor):
+    s, S, cost = best_s_S(mdp, range(15, 25), range(8, 20))
+    assert (s, S) == (p1_floor.s, p1_floor.S) and cost == pytest.approx(p1_floor.s_S_cost)
+
+
+def test_problems_outside_the_floors_reach_are_refused():
+    with pytest.raises(InvalidParameter, match="problem must have lead_time 1"):
+        position_mdp(problem_p3())
+    with pytest.raises(InvalidParameter, match="top must be an integer"):
+        demand_pmf(top=0)

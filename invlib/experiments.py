@@ -341,22 +341,26 @@ def _p(value) -> str:
     return "<0.001" if value is not None and value < 0.001 else _fmt(value, ".3f")
 
 
-def format_tables(summary_: dict) -> str:
-    """Tables 1 and 2 as text."""
+def format_tables(summary_: dict, timing: bool = True) -> str:
+    """Tables 1 and 2 as text (``timing=False`` leaves out the measured times,
+    the one column that differs from run to run)."""
     s = summary_
+    time_head = f"{'time':>7}" if timing else ""
     lines = [f"{s['problem']}: {s['repetitions']} repetitions of {s['episodes']} "
              f"episodes x {s['periods']} periods; early = periods 1-{s['early_window']}",
              "",
-             f"{'agent':<11}{'time':>7}{'early':>9}{'p':>8}{'later':>9}{'p':>8}"
+             f"{'agent':<11}{time_head}{'early':>9}{'p':>8}{'later':>9}{'p':>8}"
              f"{'exits':>7}{'rumin.':>8}"]
     for row in table1(s):
-        lines.append(f"{row['agent']:<11}{_fmt(row['relative_time'], '.1f'):>7}"
+        time = f"{_fmt(row['relative_time'], '.1f'):>7}" if timing else ""
+        lines.append(f"{row['agent']:<11}{time}"
                      f"{_fmt(row['early_mean'], '.2f'):>9}"
                      f"{_p(row['early_p_value']):>8}"
                      f"{_fmt(row['later_mean'], '.2f'):>9}"
                      f"{_p(row['later_p_value']):>8}"
                      f"{row['terminations']:>7.1f}{row['rumination_rate']:>8.3f}")
-    lines += ["(time: per period, relative to SARSA; p: one-sided rank-sum test of",
+    lines += [("(time: per period, relative to SARSA; " if timing else "(") +
+              "p: one-sided rank-sum test of",
               " 'lower than SARSA'; exits: terminations per run; rumin.: share of",
               " periods with rumination)"]
     if s["table2"]:

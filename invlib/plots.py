@@ -305,3 +305,65 @@ def beta_against_error(kappas, title: str, largest: float = 1.0):
     ax.legend(fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
+
+
+def tilings_picture(coder, point, title: str, labels=("x", "y")):
+    """The tilings of a two-dimensional tile coder over its box, each in its own
+    colour, with the tile each tiling activates for ``point`` shaded."""
+    from matplotlib.patches import Rectangle
+    fig, ax = plt.subplots(figsize=(WIDTH * 0.8, 4.2))
+    lower, width, tiles = coder.lower, coder.width, coder.tiles
+    for k, shift in enumerate(coder.offsets):
+        colour = f"C{k}"
+        origin = lower - shift                    # grid lines of this tiling
+        for d, draw in ((0, ax.axvline), (1, ax.axhline)):
+            for i in range(tiles[d] + 2):
+                draw(origin[d] + i * width[d], color=colour, lw=0.8, alpha=0.7)
+        cell = np.floor((np.asarray(point) - origin) / width)
+        ax.add_patch(Rectangle(origin + cell * width, width[0], width[1], color=colour,
+                               alpha=0.18, label=f"tiling {k + 1}: active tile"))
+    ax.plot(*point, "k*", ms=12, label="the point")
+    ax.set_xlim(lower[0], coder.upper[0])
+    ax.set_ylim(lower[1], coder.upper[1])
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    ax.set_title(title)
+    ax.legend(fontsize=7, frameon=True, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.tight_layout()
+    return fig
+
+
+def experiment_curves(curves: dict, title: str, early_window: int, floor=None,
+                      labels=None):
+    """Moving averages of the cost per period, one line per agent (the paper's
+    figures 4-6), with the end of the early window and an optional floor."""
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
+    for agent, values in curves.items():
+        periods = np.arange(1, len(values) + 1)
+        ax.plot(periods, values, lw=1.2, label=(labels or {}).get(agent, agent))
+    ax.axvline(early_window, color="0.5", ls=":", lw=1, label="end of early window")
+    if floor is not None:
+        ax.axhline(floor[1], color="k", ls="--", lw=1, label=f"{floor[0]} ({floor[1]:.1f})")
+    ax.set_xlabel("period")
+    ax.set_ylabel("cost per period,\nmoving average of 1000")
+    ax.set_title(title)
+    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.tight_layout()
+    return fig
+
+
+def experiment_boxes(boxes: dict, title: str, labels=None):
+    """Each repetition's average cost, early and later, as a box per agent (the
+    paper's figures 7-8)."""
+    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.4), sharey=False)
+    names = [(labels or {}).get(a, a) for a in boxes]
+    for ax, window in zip(axes, ("early", "later")):
+        data = [np.asarray(b[window])[np.isfinite(b[window])] for b in boxes.values()]
+        ax.boxplot(data)
+        ax.set_xticks(range(1, len(names) + 1), names, rotation=45, ha="right",
+                      fontsize=8)
+        ax.set_title(f"{window} periods")
+        ax.set_ylabel("average cost per period")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -17,6 +17,7 @@ from .bikeshop import BikeShop, start_distribution
 from .dp import epsilon_greedy, epsilon_greedy_values, policy_iteration, policy_matrix
 from .longrun import average_cost, stationary_distribution
 from .mdp import FiniteMDP, bike_shop_mdp
+from .simulate import as_generator
 
 
 @dataclass(frozen=True)
@@ -131,3 +132,25 @@ def value_error(bench: Benchmark, tables, exact=None, epsilon: float = 0.1) -> n
     relative = np.abs(learned - exact) / exact            # zero where infeasible
     per_state = relative.sum(axis=-1) / feasible.sum(axis=1)
     return per_state @ visits
+
+
+def tile_coded_values(bench: Benchmark, exact, tiles, n_tilings: int, rng,
+                      sweeps: int = 200, learning_rate: float = 0.1) -> np.ndarray:
+    """What tile coding alone can represent: fit a tile coder over
+    ``(on_hand, on_order, order)`` to exact action values ``exact`` (every feasible
+    pair, in a fresh random order each sweep, with the learning rule of the
+    agents), and return its estimates as a table (``inf`` where infeasible)."""
+    from .tiles import TileCoder
+    shop, feasible = bench.shop, bench.mdp.feasible
+    rng = as_generator(rng)
+    C = shop.capacity
+    coder = TileCoder([0, 0, 0], [C, C, C], tiles, n_tilings, rng)
+    s, a = np.nonzero(feasible)
+    points = np.column_stack([shop.states[s], a]).astype(float)
+    targets = exact[s, a]
+    for _ in range(sweeps):
+        order = rng.permutation(len(points))
+        coder.update_many(points[order], targets[order], learning_rate)
+    table = np.full(feasible.shape, np.inf)
+    table[s, a] = coder.estimate_many(points)
+    return table

@@ -24,7 +24,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["book/intro", "book/bikeshop", "book/exact", "book/qlearning",
-         "book/sarsa", "book/rumination", "book/variants", "book/references"]
+         "book/sarsa", "book/rumination", "book/variants", "book/replication",
+         "book/references"]
 
 
 @pytest.fixture(scope="session")

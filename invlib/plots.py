@@ -334,13 +334,15 @@ def tilings_picture(coder, point, title: str, labels=("x", "y")):
 
 
 def experiment_curves(curves: dict, title: str, early_window: int, floor=None,
-                      labels=None):
+                      labels=None, window: int = 1000):
     """Moving averages of the cost per period, one line per agent (the paper's
-    figures 4-6), with the end of the early window and an optional floor."""
+    figures 4-6), drawn from the first full window on, with the end of the early
+    window and an optional floor."""
     fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
     for agent, values in curves.items():
         periods = np.arange(1, len(values) + 1)
-        ax.plot(periods, values, lw=1.2, label=(labels or {}).get(agent, agent))
+        ax.plot(periods[window - 1:], values[window - 1:], lw=1.2,
+                label=(labels or {}).get(agent, agent))
     ax.axvline(early_window, color="0.5", ls=":", lw=1, label="end of early window")
     if floor is not None:
         ax.axhline(floor[1], color="k", ls="--", lw=1, label=f"{floor[0]} ({floor[1]:.1f})")

@@ -70,8 +70,8 @@ from .checks import InvalidParameter, check_choice, check_int, check_real
 from .demand import check_generator
 from .inventory import (InventoryProblem, orders_kernel, period_kernel, problem_p1,
                         problem_p2, problem_p3, start_state)
-from .rumination import AGENTS, WEIGHTS, beta, weight_code
-from .td import choose, greedy, td_target
+from .rumination import AGENTS, WEIGHTS, beta, rumination_weight, weight_code
+from .td import choose, greedy, policy_probability, td_target
 from .tiles import TileCoder, tile_index
 
 #: The paper's problems by name.
@@ -277,15 +277,6 @@ def learn(weights, base, parts, k, target, rate):
 
 
 @numba.njit(cache=True)
-def rumination_weight(code, pi, b_value):
-    if code == 1:                                    # RSarsa: all alike
-        return 1.0
-    if code == 2:                                    # PRS: as the policy would
-        return pi
-    return (1.0 - b_value) + b_value * pi            # PRS.Beta: in between
-
-
-@numba.njit(cache=True)
 def ruminate(weights, layout, parts, actions, model, position, x, pipeline, a, demand,
              base, uniforms, learning_rate, epsilon, sarsa, code, b_value, scratch):
     """Imagined SARSA updates of ``Q(s, b)`` for every order ``b != a`` from the
@@ -296,7 +287,6 @@ def ruminate(weights, layout, parts, actions, model, position, x, pipeline, a, d
     discount = model[7]
     values(weights, base, parts, table)
     favourite = greedy(table, 0, m - 1)         # pi(b|s) as the policy stands now
-    share = epsilon / m
     orders_kernel(x, pipeline, actions, demand, model, x_out, pipe_out, cost_out,
                   term_out, terminal_out)
     for b in range(m):
@@ -309,7 +299,7 @@ def ruminate(weights, layout, parts, actions, model, position, x, pipeline, a, d
             values(weights, base_b, parts, table)
             b2 = choose(table, 0, m - 1, uniforms[1 + b], epsilon)
             target = td_target(table, 0, m - 1, b2, cost_out[b], discount, sarsa)
-        pi = share + (1.0 - epsilon) if b == favourite else share
+        pi = policy_probability(b, favourite, m - 1, epsilon)
         learn(weights, base, parts, b, target,
               learning_rate * rumination_weight(code, pi, b_value))
     return m - 1

@@ -32,7 +32,7 @@ import math
 import numba
 
 from .bikeshop import day_kernel
-from .td import choose, greedy, td_target, update
+from .td import choose, greedy, policy_probability, td_target, update
 
 #: How imagined updates are weighted (``"none"``: no rumination).
 WEIGHTS = ("none", "all", "policy", "beta")
@@ -65,6 +65,18 @@ def beta(delta, q_sa, kappa):
 
 
 @numba.njit(cache=True)
+def rumination_weight(weights, pi, b_value):
+    """How much an imagined update of an order counts, given the agent's weights
+    code (1 RSarsa, 2 PRS, 3 PRS.Beta), the order's policy probability ``pi`` and
+    ``beta``."""
+    if weights == 1:                                     # RSarsa: all alike
+        return 1.0
+    if weights == 2:                                     # PRS: as the policy would
+        return pi
+    return (1.0 - b_value) + b_value * pi                # PRS.Beta: in between
+
+
+@numba.njit(cache=True)
 def ruminate(q, visits, behave, row_of, index, on_hand, on_order, a, demand,
              capacity, holding_cost, stockout_cost, current, discount, learning_rate,
              step_power, epsilon, sarsa, weights, b_value, uniforms):
@@ -74,7 +86,6 @@ def ruminate(q, visits, behave, row_of, index, on_hand, on_order, a, demand,
     row = row_of[index[on_hand, on_order]]
     room = capacity - on_hand - on_order
     # pi(b|s) of the policy as it stands before these updates
-    share = epsilon / (room + 1)
     favourite = greedy(behave, row, room)
     for b in range(room + 1):
         if b == a:
@@ -85,12 +96,7 @@ def ruminate(q, visits, behave, row_of, index, on_hand, on_order, a, demand,
         room2 = capacity - left - arriving
         b2 = choose(behave, row2, room2, uniforms[1 + b], epsilon)
         target = td_target(q, row2, room2, b2, cost, discount, sarsa)
-        pi = share + (1.0 - epsilon) if b == favourite else share
-        if weights == 1:                                 # RSarsa: all alike
-            weight = 1.0
-        elif weights == 2:                               # PRS: as the policy would
-            weight = pi
-        else:                                            # PRS.Beta: in between
-            weight = (1.0 - b_value) + b_value * pi
+        weight = rumination_weight(weights, policy_probability(b, favourite, room,
+                                                               epsilon), b_value)
         update(q, visits, row, b, target, learning_rate, step_power, weight)
     return room

@@ -43,12 +43,12 @@ def choose(q, row, room, u, epsilon):
 
 
 @numba.njit(cache=True)
-def policy_probability(q, row, room, b, epsilon):
-    """Probability that the epsilon-greedy policy orders ``b``:
-    ``1 - epsilon + epsilon / m`` for the greedy order, ``epsilon / m`` otherwise,
-    with ``m = room + 1`` feasible orders."""
+def policy_probability(b, favourite, room, epsilon):
+    """Probability that the epsilon-greedy policy whose greedy order is
+    ``favourite`` orders ``b``: ``1 - epsilon + epsilon / m`` for the greedy order,
+    ``epsilon / m`` otherwise, with ``m = room + 1`` feasible orders."""
     share = epsilon / (room + 1)
-    return share + (1.0 - epsilon) if b == greedy(q, row, room) else share
+    return share + (1.0 - epsilon) if b == favourite else share
 
 
 @numba.njit(cache=True)

@@ -10,7 +10,7 @@ from invlib.agents import Agent, agent_settings, paper_settings, recommended_set
 from invlib.bikeshop import one_day
 from invlib.dp import epsilon_greedy_values
 from invlib.rumination import AGENTS
-from invlib.td import policy_probability
+from invlib.td import greedy, policy_probability
 
 RUMINATIVE = [name for name, (_, weights, _) in AGENTS.items() if weights != "none"]
 
@@ -119,7 +119,8 @@ def test_epsilon_greedy_probabilities_sum_to_one_and_match_the_formula():
     for row in range(5):
         for room in range(11):
             for eps in (0.0, 0.1, 0.5, 1.0):
-                p = [policy_probability(q, row, room, b, eps) for b in range(room + 1)]
+                favourite = greedy(q, row, room)
+                p = [policy_probability(b, favourite, room, eps) for b in range(room + 1)]
                 assert sum(p) == pytest.approx(1.0, abs=1e-12)
                 best = int(np.argmin(q[row, :room + 1]))
                 assert p[best] == pytest.approx(1 - eps + eps / (room + 1))

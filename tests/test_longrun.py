@@ -3,7 +3,7 @@ several recurrent classes."""
 import numpy as np
 import pytest
 
-from invlib import (average_cost, bike_shop, bike_shop_mdp, order_up_to,
+from invlib import (average_cost, bike_shop, order_up_to,
                     policy_iteration, simulate, stationary_distribution)
 from invlib.dp import policy_matrix
 from invlib.longrun import gain, recurrent_classes

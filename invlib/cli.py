@@ -22,7 +22,7 @@ import sys
 from .agents import AgentSettings, agent_settings, article_settings, recommended_settings
 from .rumination import AGENTS
 from .bikeshop import HOLDING_ON, MAX_CAPACITY, BikeShop
-from .checks import InvalidParameter
+from .checks import InvalidParameter, check_int
 from .dp import policy_iteration
 from .longrun import average_cost
 from .mdp import bike_shop_mdp
@@ -142,6 +142,7 @@ def _settings_from(args) -> AgentSettings:
     if args.article and AGENTS[args.agent][1] != "none":
         raise InvalidParameter("--article goes only with --agent qlearning or sarsa "
                                "(the article's scheme does not ruminate)")
+    check_int("seed", args.seed, 0)
     base = article_settings if args.article else recommended_settings
     changes = {"episodes": args.episodes, "steps": args.steps}
     for name in ("learning_rate", "epsilon", "kappa"):
@@ -262,9 +263,6 @@ def main(argv=None, out=None) -> int:
         shop = _shop_from(args)
         if args.command == "train":
             settings = _settings_from(args)
-            if args.seed < 0:
-                raise InvalidParameter(f"seed must be an integer in [0, inf), "
-                                       f"got {args.seed}")
     except InvalidParameter as err:
         print(f"{PROG} {args.command}: error: {_as_option(err)}", file=sys.stderr)
         return 2

@@ -13,7 +13,7 @@ import numpy as np
 
 from .bikeshop import BikeShop, start_distribution
 from .checks import check_int
-from .dp import evaluate_policy
+from .dp import evaluate_policy, greedy_policy
 from .longrun import average_cost
 from .mdp import FiniteMDP
 
@@ -56,4 +56,4 @@ def order_up_to_table(shop: BikeShop, mdp: FiniteMDP) -> list[PolicyScore]:
 def best_order_up_to_level(scores: list[PolicyScore], by: str = "per_day") -> int:
     """The level with the lowest score (the smallest such level on ties)."""
     values = np.array([getattr(s, by) for s in scores])
-    return int(np.argmax(values <= values.min() + 1e-9))
+    return int(greedy_policy(values[None, :])[0])     # the solvers' tie rule

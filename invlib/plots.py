@@ -2,10 +2,15 @@
 
 Every figure has a title, labelled axes with units and, where it shows more than
 one series, a legend. Sizes are chosen to read well in the website's text column
-(about 7 inches wide).
+(about 7 inches wide). Every figure function draws in the book's style (``STYLE``):
+the Okabe-Ito palette, which stays distinct under every common colour-vision
+deficiency, and legends and ticks of at least 9 pt.
 """
 from __future__ import annotations
 
+import functools
+
+from cycler import cycler
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 import numpy as np
@@ -15,7 +20,33 @@ from .policies import PolicyScore, policy_grid
 
 WIDTH = 7.0
 
+# Okabe & Ito's colour-blind-safe palette; "C0", "C1", ... in the figures index it.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9",
+           "#000000", "#F0E442"]
+STYLE = {
+    "axes.prop_cycle": cycler(color=PALETTE),
+    "legend.fontsize": 9,
+    "legend.title_fontsize": 9,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "axes.labelsize": 10,
+    "axes.titlesize": 11,
+    # medians in black, so they never share a colour with a reference line
+    "boxplot.medianprops.color": "black",
+}
 
+
+def styled(figure_function):
+    """Draw ``figure_function`` in the book's style, leaving matplotlib's global
+    settings as they were. A notebook's own figures use ``plt.style.context(STYLE)``."""
+    @functools.wraps(figure_function)
+    def draw(*args, **kwargs):
+        with plt.rc_context(STYLE):
+            return figure_function(*args, **kwargs)
+    return draw
+
+
+@styled
 def daily_cycle():
     """The bike shop's timeline: when the owner orders, when bikes arrive, when
     customers come, and what the next evening's state is."""
@@ -44,13 +75,14 @@ def daily_cycle():
     ax.set_xticks([0, 12, 24, 36])
     ax.set_xlabel("hours after the order is placed")
     ax.set_title("One day in the bike shop")
-    ax.legend(loc="lower center", fontsize=8, frameon=False, bbox_to_anchor=(0.5, -0.02))
+    ax.legend(loc="lower center", frameon=False, bbox_to_anchor=(0.5, -0.02))
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()
     return fig
 
 
+@styled
 def simulated_days(sim, title: str):
     """Stock, orders, demand and daily cost of a simulation, one panel each."""
     days = np.arange(1, sim.days + 1)
@@ -61,7 +93,7 @@ def simulated_days(sim, title: str):
             label="demand of the next day ($D$)")
     top.set_ylabel("bikes")
     top.set_title(title)
-    top.legend(fontsize=8, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.06),
+    top.legend(ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.06),
                frameon=False)
     bottom.bar(days, sim.cost, color="C3", width=0.6)
     bottom.set_ylabel("cost of the day ($)")
@@ -71,6 +103,7 @@ def simulated_days(sim, title: str):
     return fig
 
 
+@styled
 def state_heatmap(shop: BikeShop, values, title: str, label: str, fmt="{:.0f}",
                   ax=None, cmap="viridis", vmin=None, vmax=None):
     """Values per state as a grid over (bikes on hand, bikes on order), annotated."""
@@ -103,6 +136,7 @@ def state_heatmap(shop: BikeShop, values, title: str, label: str, fmt="{:.0f}",
     return ax.figure
 
 
+@styled
 def order_against_position(shop: BikeShop, policy, title: str):
     """The order of each state against its inventory position ``alpha + beta``."""
     states = shop.states
@@ -118,11 +152,12 @@ def order_against_position(shop: BikeShop, policy, title: str):
     ax.set_xlabel(r"inventory position $n = \alpha + \beta$ (bikes)")
     ax.set_ylabel("optimal order (bikes)")
     ax.set_title(title)
-    ax.legend(fontsize=8, frameon=False)
+    ax.legend(frameon=False)
     fig.tight_layout()
     return fig
 
 
+@styled
 def order_up_to_costs(scores: list[PolicyScore], optimal: PolicyScore, title: str):
     """Exact cost of order-up-to for each level, both yardsticks, with the optimum."""
     levels = np.arange(len(scores))
@@ -135,12 +170,13 @@ def order_up_to_costs(scores: list[PolicyScore], optimal: PolicyScore, title: st
         ax.set_xlabel("order-up-to level $T$ (bikes)")
         ax.set_ylabel(label)
         ax.set_ylim(0, min(max(values), 3 * getattr(optimal, key)) * 1.05)
-    axes[0].legend(fontsize=8, frameon=False)
+    axes[0].legend(frameon=False)
     fig.suptitle(title)
     fig.tight_layout()
     return fig
 
 
+@styled
 def orders_per_state(shop: BikeShop, policies: dict, title: str, optimal=None):
     """Order per state as grouped bars (the article's figures), optionally with the
     optimal order as black dots. States are labelled ``alpha,beta``."""
@@ -156,16 +192,17 @@ def orders_per_state(shop: BikeShop, policies: dict, title: str, optimal=None):
     # one tick per position block: the first state with each on-hand count
     first = [int(np.flatnonzero(states[:, 0] == a)[0]) for a in range(shop.capacity + 1)]
     shown = range(0, shop.capacity + 1, 1 if shop.capacity <= 6 else 2)
-    ax.set_xticks([first[a] for a in shown], [f"({a},0)" for a in shown], fontsize=8)
+    ax.set_xticks([first[a] for a in shown], [f"({a},0)" for a in shown], fontsize=9)
     ax.set_xlim(-1, len(states))
     ax.set_xlabel(r"state $(\alpha, \beta)$, ordered by bikes on hand, then on order")
     ax.set_ylabel("order (bikes)")
     ax.set_title(title)
-    ax.legend(fontsize=8, frameon=False, ncol=3, loc="upper right")
+    ax.legend(frameon=False, ncol=3, loc="upper right")
     fig.tight_layout()
     return fig
 
 
+@styled
 def cumulative_costs(runs: dict, title: str):
     """Total cost paid so far, day by day, for simulations on the same demands."""
     fig, ax = plt.subplots(figsize=(WIDTH * 0.8, 3.4))
@@ -176,11 +213,12 @@ def cumulative_costs(runs: dict, title: str):
     ax.set_xlabel("day")
     ax.set_ylabel("total cost so far (thousand $)")
     ax.set_title(title)
-    ax.legend(fontsize=8, frameon=False)
+    ax.legend(frameon=False)
     fig.tight_layout()
     return fig
 
 
+@styled
 def cost_per_seed(groups: dict, lines: dict, title: str):
     """Exact long-run cost per day of learned policies, one dot per seed and a box
     per group, against reference costs drawn as horizontal lines."""
@@ -195,10 +233,10 @@ def cost_per_seed(groups: dict, lines: dict, title: str):
     styles = ["--", ":", "-."]
     for j, (label, value) in enumerate(lines.items()):
         ax.axhline(value, ls=styles[j % 3], color=f"C{j + 1}", label=f"{label} ({value:.2f})")
-    ax.set_xticks(range(len(labels)), labels, fontsize=8)
+    ax.set_xticks(range(len(labels)), labels, fontsize=9)
     ax.set_ylabel("long-run cost per day ($)")
     ax.set_title(title)
-    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
     fig.tight_layout()
     return fig
 
@@ -209,6 +247,7 @@ def days_axis(axis) -> None:
         lambda v, _: f"{v / 1e6:g}M" if v >= 1e6 else f"{v / 1e3:g}k" if v else "0"))
 
 
+@styled
 def gap_curves(steps, curves: dict, title: str, within: float = 0.01, ax=None,
                colours=None):
     """Exact gap to the optimum of the greedy policy as training proceeds:
@@ -229,14 +268,15 @@ def gap_curves(steps, curves: dict, title: str, within: float = 0.01, ax=None,
     ax.set_ylabel("extra cost per day\nover optimal (%)")
     ax.set_title(title)
     if own:
-        ax.legend(fontsize=8, frameon=False, loc="upper center", ncol=3,
+        ax.legend(frameon=False, loc="upper center", ncol=3,
                   bbox_to_anchor=(0.5, -0.2))
         fig.tight_layout()
     else:
-        ax.legend(fontsize=7, frameon=False)
+        ax.legend(frameon=False)
     return ax.figure
 
 
+@styled
 def learned_against_optimal(shop: BikeShop, learned, optimal, learned_cost: float,
                             optimal_cost: float, title: str):
     """The learned greedy policy beside the optimal one, with their exact costs."""
@@ -260,6 +300,7 @@ def band(ax, x, values, label, colour, percentiles=(25, 50, 75)):
     ax.fill_between(x, lo, hi, color=colour, alpha=0.2, lw=0)
 
 
+@styled
 def cost_while_learning(days, curves: dict, lines: dict, title: str, ax=None):
     """Cost paid per day while learning (a row per seed, already smoothed), median
     and middle half over seeds, against reference costs as horizontal lines."""
@@ -275,7 +316,7 @@ def cost_while_learning(days, curves: dict, lines: dict, title: str, ax=None):
     ax.set_xlabel("training days")
     ax.set_ylabel("cost paid per day ($)")
     ax.set_title(title)
-    ax.legend(fontsize=8, frameon=False, loc="upper right")
+    ax.legend(frameon=False, loc="upper right")
     if own:
         fig.tight_layout()
     return ax.figure
@@ -291,6 +332,7 @@ def moving_average(values, window: int) -> np.ndarray:
     return out / count
 
 
+@styled
 def beta_against_error(kappas, title: str, largest: float = 1.0):
     """PRS.Beta's ``beta = exp(-|delta| / (kappa |Q|))`` against the relative TD
     error ``|delta| / |Q(s, a)|``, one curve per ``kappa`` (the paper's figure 3)."""
@@ -302,11 +344,12 @@ def beta_against_error(kappas, title: str, largest: float = 1.0):
     ax.set_ylabel(r"$\beta$")
     ax.set_ylim(0, 1.02)
     ax.set_title(title)
-    ax.legend(fontsize=8, frameon=False)
+    ax.legend(frameon=False)
     fig.tight_layout()
     return fig
 
 
+@styled
 def tilings_picture(coder, point, title: str, labels=("x", "y")):
     """The tilings of a two-dimensional tile coder over its box, each in its own
     colour, with the tile each tiling activates for ``point`` shaded."""
@@ -328,11 +371,12 @@ def tilings_picture(coder, point, title: str, labels=("x", "y")):
     ax.set_xlabel(labels[0])
     ax.set_ylabel(labels[1])
     ax.set_title(title)
-    ax.legend(fontsize=7, frameon=True, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.legend(frameon=True, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     return fig
 
 
+@styled
 def experiment_curves(curves: dict, title: str, early_window: int, floor=None,
                       labels=None, window: int = 1000):
     """Moving averages of the cost per period, one line per agent (the paper's
@@ -349,11 +393,12 @@ def experiment_curves(curves: dict, title: str, early_window: int, floor=None,
     ax.set_xlabel("period")
     ax.set_ylabel("cost per period,\nmoving average of 1000")
     ax.set_title(title)
-    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     return fig
 
 
+@styled
 def experiment_boxes(boxes: dict, title: str, labels=None):
     """Each repetition's average cost, early and later, as a box per agent (the
     paper's figures 7-8)."""
@@ -363,7 +408,7 @@ def experiment_boxes(boxes: dict, title: str, labels=None):
         data = [np.asarray(b[window])[np.isfinite(b[window])] for b in boxes.values()]
         ax.boxplot(data)
         ax.set_xticks(range(1, len(names) + 1), names, rotation=45, ha="right",
-                      fontsize=8)
+                      fontsize=9)
         ax.set_title(f"{window} periods")
         ax.set_ylabel("average cost per period")
     fig.suptitle(title)

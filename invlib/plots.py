@@ -265,7 +265,7 @@ def gap_curves(steps, curves: dict, title: str, within: float = 0.01, ax=None,
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     days_axis(ax.xaxis)
     ax.set_xlabel("training steps (days)")
-    ax.set_ylabel("extra cost per day\nover optimal (%)")
+    ax.set_ylabel("extra cost per day over\noptimal (%, log scale above 1)")
     ax.set_title(title)
     if own:
         ax.legend(frameon=False, loc="upper center", ncol=3,

@@ -106,7 +106,8 @@ def simulated_days(sim, title: str):
 @styled
 def state_heatmap(shop: BikeShop, values, title: str, label: str, fmt="{:.0f}",
                   ax=None, cmap="viridis", vmin=None, vmax=None):
-    """Values per state as a grid over (bikes on hand, bikes on order), annotated."""
+    """Values per state as a grid over (bikes on hand, bikes on order), annotated
+    with ``fmt``: a format string or a function of the value."""
     grid = policy_grid(shop, values)
     own = ax is None
     if own:
@@ -122,7 +123,8 @@ def state_heatmap(shop: BikeShop, values, title: str, label: str, fmt="{:.0f}",
                 # dark text on light cells, light text on dark ones
                 r, g, b_, _ = image.cmap(image.norm(grid[a, b]))
                 dark_cell = 0.299 * r + 0.587 * g + 0.114 * b_ < 0.5
-                ax.text(b, a, fmt.format(grid[a, b]), ha="center", va="center",
+                text = fmt(grid[a, b]) if callable(fmt) else fmt.format(grid[a, b])
+                ax.text(b, a, text, ha="center", va="center",
                         fontsize=7 if C > 10 else 8, color="w" if dark_cell else "k")
     ax.set_xlabel(r"bikes on order, $\beta$")
     ax.set_ylabel(r"bikes on hand, $\alpha$")
@@ -138,18 +140,18 @@ def state_heatmap(shop: BikeShop, values, title: str, label: str, fmt="{:.0f}",
 
 @styled
 def order_against_position(shop: BikeShop, policy, title: str):
-    """The order of each state against its inventory position ``alpha + beta``."""
+    """The order of each state against its inventory position ``y = alpha + beta``."""
     states = shop.states
-    n = states.sum(axis=1)
+    y = states.sum(axis=1)
     fig, ax = plt.subplots(figsize=(WIDTH * 0.8, 3.4))
     jitter = (states[:, 0] / max(shop.capacity, 1) - 0.5) * 0.3
-    ax.scatter(n + jitter, policy, c=states[:, 0], cmap="viridis", s=22,
+    ax.scatter(y + jitter, policy, c=states[:, 0], cmap="viridis", s=22,
                label=r"one state (colour: bikes on hand $\alpha$)")
-    # (if the order depends on n only, this line passes through every dot)
-    ax.plot(np.arange(shop.capacity + 1), [policy[np.flatnonzero(n == k)[0]]
+    # (if the order depends on y only, this line passes through every dot)
+    ax.plot(np.arange(shop.capacity + 1), [policy[np.flatnonzero(y == k)[0]]
                                            for k in range(shop.capacity + 1)],
-            color="0.4", lw=1, zorder=0, label="order as a function of $n$ alone")
-    ax.set_xlabel(r"inventory position $n = \alpha + \beta$ (bikes)")
+            color="0.4", lw=1, zorder=0, label="order as a function of $y$ alone")
+    ax.set_xlabel(r"inventory position $y = \alpha + \beta$ (bikes)")
     ax.set_ylabel("optimal order (bikes)")
     ax.set_title(title)
     ax.legend(frameon=False)
@@ -161,16 +163,17 @@ def order_against_position(shop: BikeShop, policy, title: str):
 def order_up_to_costs(scores: list[PolicyScore], optimal: PolicyScore, title: str):
     """Exact cost of order-up-to for each level, both yardsticks, with the optimum."""
     levels = np.arange(len(scores))
-    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.2))
+    # stacked, so each panel keeps the full width on a phone
+    fig, axes = plt.subplots(2, 1, figsize=(WIDTH * 0.8, 5.6), sharex=True)
     for ax, key, label in ((axes[0], "discounted", "expected discounted cost ($)"),
                            (axes[1], "per_day", "long-run cost per day ($)")):
         values = [getattr(s, key) for s in scores]
         ax.plot(levels, values, "o-", label="order up to $T$")
         ax.axhline(getattr(optimal, key), color="C3", ls="--", label="optimal policy")
-        ax.set_xlabel("order-up-to level $T$ (bikes)")
         ax.set_ylabel(label)
         ax.set_ylim(0, min(max(values), 3 * getattr(optimal, key)) * 1.05)
     axes[0].legend(frameon=False)
+    axes[1].set_xlabel("order-up-to level $T$ (bikes)")
     fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -1,12 +1,14 @@
 """Speed of invlib's learning agents, side by side with a plain-Python reference.
 
     .venv/bin/python benchmarks/bench.py [--steps 1000000] [--reference-steps N]
+                                         [--qlearning-only]
 
 Prints, in one run: the JIT compile time (cold, and when loaded from the on-disk
 cache); the time of invlib's Q-learning over the same budget of steps as the
 article's plain-Python structure (benchmarks/article_reference.py), and the ratio;
 then the time per period of every agent of the SARSA family, relative to SARSA and
-to the reference, with the number of orders each ruminates per period.
+to the reference, with the number of orders each ruminates per period (left out
+with --qlearning-only).
 Timings are the best of three runs (the reference runs once: it is slow).
 """
 from __future__ import annotations
@@ -50,6 +52,9 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=1_000_000)
     parser.add_argument("--reference-steps", type=int, default=None,
                         help="steps for the slow reference (default: --steps)")
+    parser.add_argument("--qlearning-only", action="store_true",
+                        help="time Q-learning against the reference only, not the "
+                             "SARSA family (as chapter 3 does)")
     args = parser.parse_args(argv)
     steps_per_episode = 1000
     episodes = args.steps // steps_per_episode
@@ -91,6 +96,8 @@ def main(argv=None):
         print(f"  (reference timed on {ref_episodes * steps_per_episode:,} steps "
               "and scaled)")
 
+    if args.qlearning_only:
+        return
     # --- the SARSA family, the paper's learning settings, same budget ---------
     rows = {}
     for name in AGENTS:

@@ -252,15 +252,17 @@ def days_axis(axis) -> None:
 
 @styled
 def gap_curves(steps, curves: dict, title: str, within: float = 0.01, ax=None,
-               colours=None):
+               colours=None, styles=None):
     """Exact gap to the optimum of the greedy policy as training proceeds:
-    the median over seeds as a line, the middle half of the seeds as a band."""
+    the median over seeds as a line, the middle half of the seeds as a band.
+    ``styles`` gives line styles, so curves that coincide stay distinguishable."""
     own = ax is None
     if own:
         fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
     colours = colours or [f"C{i}" for i in range(len(curves))]
-    for colour, (label, gaps) in zip(colours, curves.items()):
-        band(ax, steps, 100 * np.asarray(gaps), label, colour)
+    styles = styles or ["-"] * len(curves)
+    for colour, style, (label, gaps) in zip(colours, styles, curves.items()):
+        band(ax, steps, 100 * np.asarray(gaps), label, colour, linestyle=style)
     ax.axhline(100 * within, color="k", ls=":", lw=1, label=f"{100 * within:g}% above optimal")
     # linear near zero (where the good schemes end), logarithmic above 1%
     ax.set_yscale("symlog", linthresh=1, linscale=0.6)
@@ -296,22 +298,25 @@ def learned_against_optimal(shop: BikeShop, learned, optimal, learned_cost: floa
     return fig
 
 
-def band(ax, x, values, label, colour, percentiles=(25, 50, 75)):
+def band(ax, x, values, label, colour, percentiles=(25, 50, 75), linestyle="-"):
     """Median over rows of ``values`` as a line, the middle half as a band."""
     lo, mid, hi = np.percentile(np.asarray(values), percentiles, axis=0)
-    ax.plot(x, mid, color=colour, label=label)
+    ax.plot(x, mid, color=colour, label=label, ls=linestyle)
     ax.fill_between(x, lo, hi, color=colour, alpha=0.2, lw=0)
 
 
 @styled
-def cost_while_learning(days, curves: dict, lines: dict, title: str, ax=None):
+def cost_while_learning(days, curves: dict, lines: dict, title: str, ax=None,
+                        styles=None):
     """Cost paid per day while learning (a row per seed, already smoothed), median
-    and middle half over seeds, against reference costs as horizontal lines."""
+    and middle half over seeds, against reference costs as horizontal lines.
+    ``styles`` gives line styles, so curves that coincide stay distinguishable."""
     own = ax is None
     if own:
         fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
-    for i, (label, values) in enumerate(curves.items()):
-        band(ax, days, values, label, f"C{i}")
+    styles = styles or ["-"] * len(curves)
+    for i, (style, (label, values)) in enumerate(zip(styles, curves.items())):
+        band(ax, days, values, label, f"C{i}", linestyle=style)
     styles = ["--", ":", "-."]
     for j, (label, value) in enumerate(lines.items()):
         ax.axhline(value, color="k", ls=styles[j % 3], lw=1, label=f"{label} ({value:.2f})")

@@ -342,14 +342,15 @@ def moving_average(values, window: int) -> np.ndarray:
 
 @styled
 def beta_against_error(kappas, title: str, largest: float = 1.0):
-    """PRS.Beta's ``beta = exp(-|delta| / (kappa |Q|))`` against the relative TD
-    error ``|delta| / |Q(s, a)|``, one curve per ``kappa`` (the paper's figure 3)."""
+    """The calm factor ``omega = exp(-|delta| / (kappa |Q|))`` (the paper's beta)
+    against the relative TD error ``|delta| / |Q(s, a)|``, one curve per ``kappa``
+    (the paper's figure 3)."""
     relative = np.linspace(0, largest, 300)
     fig, ax = plt.subplots(figsize=(WIDTH * 0.8, 3.4))
     for kappa in kappas:
         ax.plot(100 * relative, np.exp(-relative / kappa), label=f"$\\kappa$ = {kappa:g}")
     ax.set_xlabel(r"relative TD error $|\delta| \,/\, |Q(s, a)|$ (%)")
-    ax.set_ylabel(r"$\beta$")
+    ax.set_ylabel(r"calm factor $\omega$")
     ax.set_ylim(0, 1.02)
     ax.set_title(title)
     ax.legend(frameon=False)
@@ -420,5 +421,26 @@ def experiment_boxes(boxes: dict, title: str, labels=None):
         ax.set_title(f"{window} periods")
         ax.set_ylabel("average cost per period")
     fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+@styled
+def demand_spells(series: dict, title: str, window: int = 25):
+    """Demand paths (top) and their rolling standard deviation over ``window``
+    periods (bottom), which shows calm and stormy spells where there are any."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(WIDTH, 5.4), sharex=True)
+    for label, values in series.items():
+        values = np.asarray(values, dtype=float)
+        periods = np.arange(1, len(values) + 1)
+        top.plot(periods, values, lw=0.8, label=label)
+        spread = np.array([values[max(0, t - window + 1):t + 1].std()
+                           for t in range(len(values))])
+        bottom.plot(periods[window - 1:], spread[window - 1:], lw=1.2, label=label)
+    top.set_ylabel("demand (units)")
+    top.set_title(title)
+    top.legend(frameon=False, ncol=2, loc="upper left")
+    bottom.set_ylabel(f"standard deviation of\nthe last {window} periods (units)")
+    bottom.set_xlabel("period")
     fig.tight_layout()
     return fig

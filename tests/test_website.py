@@ -23,9 +23,10 @@ from urllib.parse import urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["book/intro", "book/bikeshop", "book/exact", "book/qlearning",
-         "book/sarsa", "book/rumination", "book/variants", "book/replication",
-         "book/references"]
+CHAPTERS = ["book/bikeshop", "book/exact", "book/qlearning", "book/sarsa",
+            "book/rumination", "book/variants", "book/replication"]
+PAGES = ["book/intro", *CHAPTERS, "book/teaching", "book/notation",
+         "book/glossary", "book/references"]
 
 
 @pytest.fixture(scope="session")
@@ -179,4 +180,37 @@ def test_in_page_explorer_works_without_a_kernel(browser, site, page):
     after = shown()
     assert len(after) == 1 and after != before, "the slider did not switch the picture"
     assert not visit.errors, visit.errors[:5]
+    p.close()
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_no_block_scrolls_sideways_on_a_desktop(browser, site, page):
+    """At 1280 px every code block and cell output fits its box; at 390 px (a
+    phone) a block may scroll inside its own box, but the page never does."""
+    visit = Visit(browser, f"{site}/{page}.html")
+    p = visit.page
+    wide = p.evaluate("""() => [...document.querySelectorAll(
+            'article pre, article .cell_output, article .invlib-table')]
+        .filter(b => b.offsetParent !== null && b.scrollWidth > b.clientWidth + 1)
+        .map(b => b.textContent.trim().slice(0, 60))""")
+    assert not wide, f"blocks wider than their box on {page}: {wide[:3]}"
+    p.set_viewport_size({"width": 390, "height": 844})
+    p.wait_for_timeout(300)
+    width = p.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"{page} scrolls sideways on a phone ({width} px)"
+    p.close()
+
+
+@pytest.mark.parametrize("page", ["book/exact", "book/qlearning"])
+def test_live_explorers_are_replaced_by_a_box_on_the_website(browser, site, page):
+    """A kernel-backed explorer would look live and do nothing on the website: it
+    is left out there, and a box says how to run it in Jupyter."""
+    visit = Visit(browser, f"{site}/{page}.html")
+    p = visit.page
+    code = p.inner_text("article")
+    assert "policy_explorer(shop)" not in code
+    assert "qlearning_explorer(bench)" not in code
+    box = p.locator(".admonition", has_text="A live explorer, in Jupyter")
+    assert box.count() == 1 and box.is_visible()
+    assert "scripts/lab" in box.inner_text()
     p.close()

@@ -214,3 +214,22 @@ def test_live_explorers_are_replaced_by_a_box_on_the_website(browser, site, page
     assert box.count() == 1 and box.is_visible()
     assert "scripts/lab" in box.inner_text()
     p.close()
+
+
+def test_phone_reader_can_navigate(browser, site):
+    """At 390 x 844 the visible sidebar button opens the chapter list, a chapter
+    link lands on that chapter, and the page-contents button opens its contents."""
+    visit = Visit(browser, f"{site}/book/exact.html")
+    p = visit.page
+    p.set_viewport_size({"width": 390, "height": 844})
+    p.locator("button.primary-toggle:visible").click()
+    chapters = p.locator("#pst-primary-sidebar-modal")
+    chapters.locator("a", has_text="SARSA").first.wait_for(state="visible")
+    assert p.evaluate("document.getElementById('pst-primary-sidebar-modal').open")
+    chapters.locator("a", has_text="SARSA").first.click()
+    p.wait_for_url("**/book/sarsa.html")
+    p.locator("button.secondary-toggle:visible").click()
+    contents = p.locator("#pst-secondary-sidebar-modal")
+    contents.locator("a", has_text="The SARSA update").first.wait_for(state="visible")
+    assert not visit.errors, visit.errors[:5]
+    p.close()

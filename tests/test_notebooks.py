@@ -34,6 +34,10 @@ def test_solutions_compute_their_answers_in_hidden_code(name):
     nb = chapter(name)
     for solution in bs.solutions(nb):
         code = [c for c in solution.cells(nb) if c.cell_type == "code"]
+        # JupyterLab folds only the start cell: any other prose would show
+        inner = solution.cells(nb)[1:-1]
+        assert all(c.cell_type == "code" for c in inner), (
+            f"{solution.label}: the answer's prose belongs in the start cell")
         if solution.verbal:
             continue
         assert code, (f"{solution.label}: no code cell computes the answer (tag the "

@@ -1,0 +1,108 @@
+"""The chapters as a student opens them: JupyterLab (as `scripts/lab` starts it, with
+jupyterlab-myst) on 127.0.0.1 with a token, one chapter opened in headless Chromium.
+An exercise renders as a box, its solution is folded until clicked, and the
+solution's code and output are collapsed until expanded.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from test_website import _chromium
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "invlib-test-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    port = _free_port()
+    jupyter = Path(sys.executable).with_name("jupyter")
+    home = tmp_path_factory.mktemp("jupyter-home")     # no user settings leak in
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"),
+           "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+           "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
+    # render every cell at once (by default JupyterLab renders only those in view)
+    tracker = home / "settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    command = [str(jupyter), "lab", "--no-browser", f"--port={port}",
+               "--ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
+               f"--ServerApp.root_dir={ROOT / 'book'}",
+               "--LabApp.news_url=", "--LabApp.check_for_updates_class="
+               "jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None:
+                pytest.fail("JupyterLab did not start: " + server.stderr.read()[-2000:])
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("JupyterLab did not answer within 90 s")
+    yield url
+    server.terminate()
+    server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def chapter(lab):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = _chromium()
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        page.goto(f"{lab}/lab/tree/bikeshop.ipynb?token={TOKEN}")
+        page.wait_for_selector(".jp-Notebook .jp-MarkdownCell", timeout=120_000)
+        yield page
+        browser.close()
+
+
+def test_exercise_renders_as_a_box(chapter):
+    box = chapter.locator(".myst .myst-exercise", has_text="Exercise 1").first
+    box.scroll_into_view_if_needed(timeout=60_000)
+    assert "Work out" in box.inner_text()        # the exercise's own text
+    assert "{exercise}" not in box.inner_text()  # rendered, not raw MyST
+
+
+def test_solution_is_folded_until_clicked(chapter):
+    solution = chapter.locator("details.myst-exercise",
+                               has_text="Solution to").first
+    solution.scroll_into_view_if_needed(timeout=60_000)
+    answer = solution.get_by_text("turns 2 customers away")
+    assert not solution.evaluate("d => d.open")
+    assert not answer.is_visible()
+    solution.locator("summary").click()
+    answer.wait_for(state="visible", timeout=10_000)
+
+
+def test_solution_code_is_collapsed_until_expanded(chapter):
+    cell = chapter.locator(".jp-CodeCell", has_text="one_day(bike_shop(), (2, 3), 4, 7)")
+    cell.first.scroll_into_view_if_needed(timeout=60_000)
+    assert cell.first.locator(".jp-InputPlaceholder").count() == 1
+    assert cell.first.locator(".jp-OutputPlaceholder").count() == 1
+    assert cell.first.locator(".jp-OutputArea-output").count() == 0 or \
+        not cell.first.locator(".jp-OutputArea-output").first.is_visible()

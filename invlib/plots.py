@@ -8,9 +8,11 @@ deficiency, and legends and ticks of at least 9 pt.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 
 from cycler import cycler
+import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 import numpy as np
@@ -36,12 +38,26 @@ STYLE = {
 }
 
 
+@contextlib.contextmanager
+def book_style():
+    """Draw in the book's style inside the ``with`` block, then put back exactly
+    the settings it changed. (``plt.rc_context`` would restore every setting,
+    including the interactive mode that IPython switches on when the first figure
+    is drawn inside it, and later figures would then never be shown.)"""
+    saved = {key: matplotlib.rcParams[key] for key in STYLE}
+    matplotlib.rcParams.update(STYLE)
+    try:
+        yield
+    finally:
+        matplotlib.rcParams.update(saved)
+
+
 def styled(figure_function):
-    """Draw ``figure_function`` in the book's style, leaving matplotlib's global
-    settings as they were. A notebook's own figures use ``plt.style.context(STYLE)``."""
+    """Draw ``figure_function`` in the book's style (:func:`book_style`). A
+    notebook's own figures use ``with plots.book_style():``."""
     @functools.wraps(figure_function)
     def draw(*args, **kwargs):
-        with plt.rc_context(STYLE):
+        with book_style():
             return figure_function(*args, **kwargs)
     return draw
 

@@ -1,0 +1,67 @@
+"""The printable book: scripts/make_pdf.py (what scripts/build-pdf runs) prints the
+website into one PDF. Every chapter is in it, in order, with its title; no raw TeX is
+left; the page count is sensible; the outline links the chapters; solutions are left
+out."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from test_website import _chromium
+
+ROOT = Path(__file__).resolve().parents[1]
+TITLES = ["The bike shop", "Solving it exactly", "Q-learning against the optimum",
+          "SARSA: learning the policy you follow",
+          "Rumination: learning from the orders not placed",
+          "PRS.Beta, RSarsa.TD and PRS.TD: the best of both",
+          "Replicating the paper", "Teaching with this book", "Notation",
+          "Glossary", "References"]
+
+
+@pytest.fixture(scope="module")
+def pdf(build, tmp_path_factory):
+    result, html = build
+    if result.returncode != 0:
+        pytest.skip("the book did not build (see test_book_builds_without_warnings)")
+    if not shutil.which("pdftotext"):
+        if os.environ.get("INVLIB_REQUIRE_BROWSER"):
+            pytest.fail("pdftotext not found, and INVLIB_REQUIRE_BROWSER is set")
+        pytest.skip("pdftotext not found (Debian/Ubuntu: sudo apt-get install "
+                    "poppler-utils)")
+    out = tmp_path_factory.mktemp("pdf") / "book.pdf"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_pdf.py"),
+                    str(html), str(out)], check=True, capture_output=True,
+                   env={**os.environ, "CHROMIUM": _chromium()})
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    return out, text
+
+
+def test_every_chapter_is_in_the_pdf_in_order(pdf):
+    _, text = pdf
+    positions = [text.find(title) for title in TITLES]
+    assert all(p >= 0 for p in positions), [t for t, p in zip(TITLES, positions)
+                                              if p < 0]
+    assert positions == sorted(positions)
+
+
+def test_pdf_has_no_raw_tex_and_no_solutions(pdf):
+    _, text = pdf
+    for token in ("\\frac", "$$", "\\alpha", "\\gamma", "{exercise}", "{solution"):
+        assert token not in text, f"raw {token!r} in the PDF"
+    assert "Exercise 1.1" in text
+    assert "Solution to" not in text
+
+
+def test_pdf_page_count_and_outline(pdf):
+    from pypdf import PdfReader
+    path, _ = pdf
+    reader = PdfReader(path)
+    assert 60 <= len(reader.pages) <= 400
+    outline = [item.title for item in reader.outline]
+    assert len(outline) == 12 and outline[1] == "1. The bike shop"

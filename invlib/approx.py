@@ -21,8 +21,8 @@ over ``(x, u_1, a)``. The other grids are the book's choice, made so that every
 dimension has about P1's tile width (x: 11.25, u: 13.3, a: 10): P2's position
 ``y = x + u_1`` spans [-30, 100], so 13 tiles of 10 by 4 for the order, with the
 paper's 5 tilings; P3 adds ``u_2`` with P1's 3 tiles, 8 x 3 x 3 x 4 with 10
-tilings. A tiling's shifts are below one tile, so with ``n`` tilings the function
-resolves about a tile width over ``n``: 1 unit of order on P1 and P3, 2 on P2
+tilings. A tiling's shifts are below one tile, so with ``m`` tilings the function
+resolves about a tile width over ``m``: 1 unit of order on P1 and P3, 2 on P2
 (the orders' own step).
 
 Speed. The cell of a point along one dimension depends on that coordinate alone,
@@ -33,7 +33,7 @@ orders of a state cost one state lookup per tiling plus 21 sums.
 Termination is kept as the problem defines it (terminal cost = the cost of staying
 on the boundary for a discounted horizon, :mod:`invlib.inventory`); the episode
 ends there. One SPEC setting is changed: Q does not start at 0 but at
-:func:`starting_value`, ``(K + (c + h) E[D]) / (1 - gamma)``: a setup, the
+:func:`starting_value`, ``(K + (v + h) E[D]) / (1 - gamma)``: a setup, the
 purchase of a period's mean demand and holding it for a period, paid every period
 for ever (400 on P1 and P3, 500 on P2). Why: with costs, 0 is far below every true
 value (a few hundred), so every untried order looks best. Together with the slow
@@ -44,9 +44,10 @@ episode of every problem early, after 13-18 periods on average, so it played onl
 same). From the neutral start a tried order that turns out fine looks better than
 untried ones, and most episodes run to the end. Terminations still occur, and
 exploration alone explains many: a random order of up to 40 on top of a full
-pipeline can lift ``x`` past 60 (a fixed good (s, S) policy with the same 10%
-exploration leaves the box in about 10% of P1's episodes and 20% of P3's, whose
-pipeline holds two orders). The experiments count them, and the rate does not
+pipeline can lift ``x`` past 60 (a good fixed (s, S) policy, the book's
+(theta, T), with the same 10% exploration leaves the box in 8% of P1's episodes,
+21% of P2's and 43% of P3's, whose pipeline holds two orders; see
+:func:`invlib.floor.play_s_S` and the book's last chapter). The experiments count them, and the rate does not
 grow with training (the agents do not learn to leave).
 
 Randomness: the environment (start states, then each episode's demand drawn at
@@ -94,8 +95,10 @@ class ApproxSettings:
     epsilon: float = 0.1
     target: str = "sarsa"
     rumination: str = "none"          # "none", "all", "policy" or "beta"
-    selective: bool = False           # ruminate only with probability 1 - beta
-    kappa: float = 1.0                # eta = kappa |Q(s, a)| in beta
+    selective: bool = False           # ruminate with probability 1 - omega
+    # the calm factor omega = exp(-|delta| / tau), tau = kappa |Q(s, a)| (the
+    # paper's beta and eta; invlib.rumination.beta computes it)
+    kappa: float = 1.0
     initial: float = 0.0              # the starting Q of every (state, order);
                                       # approx_settings: starting_value(problem)
 
@@ -117,8 +120,9 @@ class ApproxSettings:
 
 
 def starting_value(problem: InventoryProblem) -> float:
-    """``(K + (c + h) E[D]) / (1 - gamma)``, the book's start for every Q (see the
-    module's docstring for why not 0)."""
+    """``(K + (v + h) E[D]) / (1 - gamma)`` with the unit cost ``v`` (the
+    problem's field ``c``), the book's start for every Q (see the module's
+    docstring for why not 0)."""
     mean = problem.new_demand().long_run_mean()
     return (problem.K + (problem.c + problem.h) * mean) / (1.0 - problem.discount)
 

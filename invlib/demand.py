@@ -204,6 +204,20 @@ class GarchDemand(DemandProcess):
     def _before_first(self):
         return self.d0
 
+    def volatility_history(self) -> np.ndarray:
+        """The volatility ``sigma_t`` of every period since the last reset, oldest
+        first: the standard deviation the period's demand had given the past,
+        rebuilt from the uncut history by the recursion above."""
+        latent = self.latent_history
+        sigma = np.empty(len(latent))
+        d_prev, sigma2, e_prev = self._start()
+        for t, d in enumerate(latent):
+            sigma2 = self.omega + self.alpha1 * e_prev ** 2 + self.beta1 * sigma2
+            sigma[t] = math.sqrt(sigma2)
+            e_prev = d - self.phi0 - self.phi1 * d_prev
+            d_prev = d
+        return sigma
+
     def long_run_mean(self) -> float:
         """``phi0 / (1 - phi1)`` (uncut process)."""
         return self.phi0 / (1.0 - self.phi1)

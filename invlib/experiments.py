@@ -313,6 +313,56 @@ def table2(agents: dict) -> list[dict]:
     return rows
 
 
+def _p_cell(value) -> str:
+    return "–" if value is None else _p(value)
+
+
+def table1_table(summary_: dict):
+    """Table 1 of a summary as a rendered :class:`invlib.tables.Table`: early
+    and later mean costs with the p-values of "lower than SARSA", terminations
+    per run and the share of periods with rumination (the measured times, which
+    vary from run to run, are left to :func:`time_table`)."""
+    from .tables import Table
+    s = summary_
+    return Table(
+        ["agent", "early ($/period)", "p", "later ($/period)", "p",
+         "exits per run", "periods ruminated (%)"],
+        [(row["agent"], row["early_mean"], row["early_p_value"],
+          row["later_mean"], row["later_p_value"], row["terminations"],
+          100 * row["rumination_rate"]) for row in table1(s)],
+        caption=f"Table 1, {s['problem']}: {s['repetitions']} repetitions of "
+                f"{s['episodes']} episodes × {s['periods']} periods; early = "
+                f"periods 1–{s['early_window']}; p: one-sided rank-sum test of "
+                "'lower than SARSA'.",
+        formats=[None, "{:.2f}", _p_cell, "{:.2f}", _p_cell, "{:.1f}",
+                 "{:.1f}"])
+
+
+def table2_table(summary_: dict):
+    """Table 2 of a summary as a rendered :class:`invlib.tables.Table`."""
+    from .tables import Table
+    return Table(
+        ["agent", "against", "window", "p lower", "p higher", "verdict (5%)"],
+        [(r["agent"], r["against"], r["window"], r["p_lower"], r["p_higher"],
+          r["verdict"]) for r in summary_["table2"]],
+        caption=f"Table 2, {summary_['problem']}: the proposed agents against "
+                "the earlier ones, one-sided rank-sum tests both ways.",
+        formats=[None, None, None, _p_cell, _p_cell, None])
+
+
+def time_table(summaries: dict):
+    """Computation per period relative to SARSA, an agent per row and a problem
+    per column (``summaries``: problem name -> summary), as a Table."""
+    from .tables import Table
+    names = list(summaries)
+    agents = list(summaries[names[0]]["agents"])
+    return Table(["agent"] + [f"{n} (× SARSA)" for n in names],
+                 [[LABELS[a]] + [summaries[n]["agents"][a]["relative_time"]
+                                 for n in names] for a in agents],
+                 caption="Computation per period relative to SARSA, this run.",
+                 formats=[None] + ["{:.1f}"] * len(names))
+
+
 def moving_average(results: Results, window: int = WINDOW) -> dict:
     """Per agent, the trailing moving average of the cost per period, averaged over
     the repetitions up to the shortest run (the paper's figures 4-6)."""

@@ -24,11 +24,13 @@ they stay inside and the edge rule does not touch the number.
 Cost. The floor is a *long-run average cost per period* (the unit of the
 experiments' period costs), from the stationary distribution
 (:func:`invlib.longrun.average_cost`). :func:`floor` gives the best (s, S)
-policy (order up to ``S`` when ``y <= s``, in steps of 2, at most 40) by a search
-over ``s = -10..40`` and ``S - s = 2..60``, every pair evaluated exactly, and the
-optimal policy by relative value iteration (which matches the best pair on P1); since the learners keep exploring, the cost of that optimal policy
-when 10% of the orders are uniformly random; and, since the learners estimate
-discounted costs (gamma = 0.9), the long-run cost of the policy that is optimal
+policy (order up to ``S`` when ``y <= s``, in steps of 2, at most 40; the book
+writes it (theta, T), as ``s`` is a state there) by a search over
+``s = -10..40`` and ``S - s = 2..60``, every pair evaluated exactly, and the
+optimal policy by relative value iteration (which matches the best pair on P1);
+since the learners keep exploring, the cost of that optimal policy when 10% of
+the orders are uniformly random; and, since the learners estimate discounted
+costs (gamma = 0.9), the long-run cost of the policy that is optimal
 for those (by :func:`invlib.dp.policy_iteration`).
 """
 from __future__ import annotations
@@ -41,7 +43,7 @@ import numpy as np
 from scipy.stats import norm
 
 from .checks import InvalidParameter, check_int, check_real
-from .demand import NormalDemand
+from .demand import NormalDemand, check_generator
 from .dp import epsilon_greedy, policy_iteration, policy_matrix
 from .inventory import ACTIONS, InventoryProblem, period_kernel, problem_p1
 from .longrun import average_cost, stationary_distribution
@@ -227,3 +229,66 @@ def simulate_s_S(problem: InventoryProblem, s, S, rng, periods, discrete=True,
     _simulate(float(start[0]), np.array([float(start[1])]), float(s), float(S), STEP,
               LARGEST, demands, problem.model, costs)
     return costs
+
+
+@numba.njit(cache=True)
+def _play_s_S(starts, demands, uniforms, s, S, epsilon, actions, model, costs,
+              ended):
+    step, largest = actions[1] - actions[0], actions[-1]
+    for e in range(len(starts)):
+        x, pipeline = starts[e, 0], starts[e, 1:].copy()
+        for t in range(demands.shape[1]):
+            if uniforms[e, t, 0] < epsilon:
+                a = actions[int(uniforms[e, t, 1] * len(actions))]
+            else:
+                a = s_S_order(x + pipeline.sum(), s, S, step, largest)
+            x, costs[e, t], done, _ = period_kernel(x, pipeline, a,
+                                                    demands[e, t], model,
+                                                    pipeline)
+            if done:
+                ended[e] = True
+                break
+
+
+def play_s_S(problem: InventoryProblem, s, S, starts, demands, rng,
+             epsilon=0.1) -> tuple[float, np.ndarray]:
+    """Play the (s, S) policy (order up to ``S`` when the position
+    ``x + sum(u)`` is ``s`` or below; the book's (theta, T)) on given episodes,
+    as the learners play them: from the start states ``starts`` (one row
+    ``(x, u_1, ..., u_L)`` per episode) with the demands ``demands`` (episodes x
+    periods), an :class:`invlib.approx.Environment`'s fields; with probability
+    ``epsilon`` an order is drawn uniformly from the problem's orders instead
+    (uniforms from ``rng``), and an episode ends where the state leaves the box.
+    Returns the mean cost per period played and, per episode, whether it ended
+    early. Works for any lead time and demand."""
+    starts = np.asarray(starts, dtype=float)
+    demands = np.asarray(demands, dtype=float)
+    epsilon = check_real("epsilon", epsilon, 0, 1)
+    if starts.shape != (len(demands), problem.lead_time + 1):
+        raise InvalidParameter("starts must hold one (x, u_1, ..., u_L) per "
+                               "episode of demands")
+    uniforms = check_generator(rng).random(demands.shape + (2,))
+    costs = np.full(demands.shape, np.nan)
+    ended = np.zeros(len(demands), dtype=np.bool_)
+    _play_s_S(starts, demands, uniforms, float(s), float(S), epsilon,
+              np.array(problem.actions, dtype=float), problem.model, costs,
+              ended)
+    return float(np.nanmean(costs)), ended
+
+
+def best_s_S_played(problem: InventoryProblem, starts, demands,
+                    s_range=range(-10, 61, 2), widths=range(2, 61, 2)):
+    """A good fixed policy for a problem without an exact floor (P2, P3): of the
+    (s, S) pairs, played on the given episodes without exploration, those that
+    end the fewest episodes early (some starts leave the box whatever the
+    policy), and of these the one of least mean cost per period. Returns
+    ``(s, S, cost, share of episodes ended early)``."""
+    rng = np.random.default_rng(0)      # unused: no exploration
+    best = (None, None, np.inf, np.inf)
+    for s in s_range:
+        for width in widths:
+            cost, ended = play_s_S(problem, s, s + width, starts, demands, rng,
+                                   epsilon=0.0)
+            if (ended.mean(), cost) < (best[3], best[2]):
+                best = (s, s + width, cost, float(ended.mean()))
+    return best

@@ -6,7 +6,8 @@ real number because demand is) and the pipeline ``u = (u_1, ..., u_L)`` of order
 in transit, ``u_1`` arriving next. In one period the shop orders ``a >= 0``,
 ``u_1`` arrives, demand ``D`` occurs, ``x' = x + u_1 - D``, the pipeline moves up
 one place and ``a`` joins its end. The period costs
-``K [a > 0] + c a + h max(x', 0) + p max(-x', 0)``.
+``K [a > 0] + v a + h max(x', 0) + p max(-x', 0)``, with the unit order cost
+``v`` (the book's symbol; the field :attr:`InventoryProblem.c` holds it).
 
 Termination. The learners cover a box of states: ``x`` in ``[x_min, x_max]`` and
 each ``u_i`` in ``[0, u_max]``. A next state outside it ends the episode. A
@@ -16,7 +17,7 @@ that stands in for the value of the state left (for ``Q(s', a')`` in a target):
 the cost of staying on the boundary it left through for the rest of a discounted
 horizon, ``(boundary period cost) / (1 - gamma)``. The boundary period cost is
 the holding or penalty cost of the level clipped to the box (``h x_max`` above,
-``p |x_min|`` below) plus, if the pipeline overflowed, ``K + c u_max`` for
+``p |x_min|`` below) plus, if the pipeline overflowed, ``K + v u_max`` for
 keeping it topped up (the book's orders never exceed ``u_max``, so this part never
 arises there). Both are rough but deliberate over-estimates of a real
 continuation, which is what removes the incentive to leave.

@@ -1,18 +1,19 @@
 """Grid tile coding without hashing: a linear value function over a box.
 
-``n`` tilings each lay a regular grid over the box ``[lower, upper]`` with
-``tiles[d]`` tiles of width ``w[d] = (upper[d] - lower[d]) / tiles[d]`` along
-dimension ``d``. Tiling ``j`` is shifted down by ``f[j, d] * w[d]``, a fraction
+``m`` tilings (the book's symbol; ``n_tilings`` in the code) each lay a
+regular grid over the box ``[lower, upper]`` with
+``tiles[d]`` tiles of width ``width[d] = (upper[d] - lower[d]) / tiles[d]`` along
+dimension ``d``. Tiling ``j`` is shifted down by ``f[j, d] * width[d]``, a fraction
 ``f[j, d]`` in ``[0, 1)`` drawn once from the generator given at construction, so
 no tiling moves by a whole tile. A shifted grid needs ``tiles[d] + 1`` cells along
 each dimension to still cover the box, and every tiling owns its own block of
 ``prod(tiles + 1)`` weights in one flat float64 array (no hashing, no collisions).
-A point's cell along ``d`` in tiling ``j`` is ``floor((v - lower[d]) / w[d] +
-f[j, d])``, where ``v`` is the point clipped to the box.
+A point's cell along ``d`` in tiling ``j`` is ``floor((v - lower[d]) / width[d]
++ f[j, d])``, where ``v`` is the point clipped to the box.
 
-The estimate of a point is the sum of the weights of its ``n`` active tiles; an
-update towards ``target`` adds ``(learning_rate / n) * (target - estimate)`` to
-each, so with ``learning_rate = 1`` the point then reads back ``target``.
+The estimate of a point is the sum of the weights ``w`` of its ``m`` active tiles,
+``w . phi`` with the features ``phi`` 1 on those tiles; an update towards
+``target`` adds ``(learning_rate / m) * (target - estimate)`` to each, so with ``learning_rate = 1`` the point then reads back ``target``.
 
 The compiled helpers (:func:`tile_index`, :func:`active_tiles`, :func:`estimate`,
 :func:`update` and their ``_many`` forms) take the grid as one tuple,

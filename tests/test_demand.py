@@ -63,6 +63,17 @@ def test_garch_state_follows_the_recursion_by_hand():
     assert demand.last_demand == second
 
 
+def test_garch_volatility_is_the_scale_of_each_shock():
+    process = GarchDemand()
+    process.draw_many(np.random.default_rng(5), 50)
+    z = np.random.default_rng(5).standard_normal(50)
+    latent = process.latent_history
+    shocks = latent - 3.0 - 0.7 * np.concatenate(([10.0], latent[:-1]))
+    sigma = process.volatility_history()
+    assert sigma[0] == pytest.approx(np.sqrt(0.5 + 0.7 * 5.0))
+    assert np.allclose(shocks, sigma * z)
+
+
 @pytest.mark.parametrize("make", [lambda: NormalDemand(10, 5), GarchDemand])
 def test_same_seed_same_demands(make):
     a = make().draw_many(np.random.default_rng(3), 500)

@@ -92,3 +92,23 @@ def test_problems_outside_the_floors_reach_are_refused():
         position_mdp(problem_p3())
     with pytest.raises(InvalidParameter, match="top must be an integer"):
         demand_pmf(top=0)
+
+
+def test_play_s_S_follows_the_rule_and_ends_where_the_box_ends():
+    from invlib.floor import play_s_S
+    from invlib.inventory import step
+    problem = problem_p1()
+    starts = np.array([[5.0, 0.0], [50.0, 40.0]])
+    demands = np.array([[9.0, 12.0, 7.0], [0.0, 0.0, 0.0]])
+    cost, ended = play_s_S(problem, 20, 34, starts, demands,
+                           np.random.default_rng(0), epsilon=0.0)
+    state, costs = (5.0, (0.0,)), []
+    for d in demands[0]:
+        y = state[0] + state[1][0]
+        t = step(problem, state, 2 * ((34 - y) // 2) if y <= 20 else 0, d)
+        state, costs = t.state, costs + [t.cost]
+    # second episode: 50 + 40 on hand passes 60 in the first period
+    assert list(ended) == [False, True]
+    first = step(problem, (50.0, (40.0,)), 0, 0.0)
+    assert first.terminated
+    assert cost == pytest.approx(np.mean(costs + [first.cost]))

@@ -407,7 +407,7 @@ def experiment_curves(curves: dict, title: str, early_window: int, floor=None,
     """Moving averages of the cost per period, one line per agent (the paper's
     figures 4-6), drawn from the first full window on, with the end of the early
     window and an optional floor."""
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.6))
     for agent, values in curves.items():
         periods = np.arange(1, len(values) + 1)
         ax.plot(periods[window - 1:], values[window - 1:], lw=1.2,
@@ -416,47 +416,84 @@ def experiment_curves(curves: dict, title: str, early_window: int, floor=None,
     if floor is not None:
         ax.axhline(floor[1], color="k", ls="--", lw=1, label=f"{floor[0]} ({floor[1]:.1f})")
     ax.set_xlabel("period")
-    ax.set_ylabel("cost per period,\nmoving average of 1000")
+    ax.set_ylabel(f"cost per period ($),\nmoving average of {window}")
     ax.set_title(title)
-    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    # below the axes, so the curves keep the full width on a phone
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+              ncol=3)
     fig.tight_layout()
     return fig
 
 
 @styled
 def experiment_boxes(boxes: dict, title: str, labels=None):
-    """Each repetition's average cost, early and later, as a box per agent (the
-    paper's figures 7-8)."""
-    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.4), sharey=False)
+    """Each repetition's mean cost per period, early (top) and later (bottom), as
+    a box per agent (the paper's figures 7-8)."""
+    # stacked, so each panel keeps the full width on a phone
+    fig, axes = plt.subplots(2, 1, figsize=(WIDTH * 0.8, 6.4), sharey=False)
     names = [(labels or {}).get(a, a) for a in boxes]
     for ax, window in zip(axes, ("early", "later")):
         data = [np.asarray(b[window])[np.isfinite(b[window])] for b in boxes.values()]
         ax.boxplot(data)
-        ax.set_xticks(range(1, len(names) + 1), names, rotation=45, ha="right",
-                      fontsize=9)
+        ax.set_xticks(range(1, len(names) + 1), names)
         ax.set_title(f"{window} periods")
-        ax.set_ylabel("average cost per period")
+        ax.set_ylabel("mean cost per\nperiod ($)")
     fig.suptitle(title)
     fig.tight_layout()
     return fig
 
 
 @styled
-def demand_spells(series: dict, title: str, window: int = 25):
-    """Demand paths (top) and their rolling standard deviation over ``window``
-    periods (bottom), which shows calm and stormy spells where there are any."""
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(WIDTH, 5.4), sharex=True)
-    for label, values in series.items():
-        values = np.asarray(values, dtype=float)
-        periods = np.arange(1, len(values) + 1)
-        top.plot(periods, values, lw=0.8, label=label)
-        spread = np.array([values[max(0, t - window + 1):t + 1].std()
-                           for t in range(len(values))])
-        bottom.plot(periods[window - 1:], spread[window - 1:], lw=1.2, label=label)
-    top.set_ylabel("demand (units)")
-    top.set_title(title)
-    top.legend(frameon=False, ncol=2, loc="upper left")
-    bottom.set_ylabel(f"standard deviation of\nthe last {window} periods (units)")
+def demand_spells(series: dict, volatility, title: str):
+    """Demand paths, one panel each (``series``: label -> path), and below them
+    the volatility ``sigma_t`` of the GARCH demand (``volatility``: (label,
+    values)) against the constant standard deviation of each Normal demand
+    (``series`` values may be ``(path, std)``). Stacked, so that a phone keeps
+    the full width; calm and stormy spells show as stretches of low and high
+    ``sigma_t`` and, above, of small and large swings."""
+    n = len(series)
+    fig, axes = plt.subplots(n + 1, 1, figsize=(WIDTH, 2.0 * n + 2.4),
+                             sharex=True)
+    paths = [np.asarray(p[0] if isinstance(p, tuple) else p, float)
+             for p in series.values()]
+    top = 1.05 * max(path.max() for path in paths)
+    for i, (ax, label, path) in enumerate(zip(axes, series, paths)):
+        ax.plot(np.arange(1, len(path) + 1), path, lw=0.7, color=f"C{i}")
+        ax.set_ylabel("demand\n(units)")
+        ax.set_title(label, fontsize=10)
+        ax.set_ylim(0, top)                 # the same scale for every path
+    bottom = axes[-1]
+    label, sigma = volatility
+    sigma = np.asarray(sigma, float)
+    bottom.plot(np.arange(1, len(sigma) + 1), sigma, lw=1.0,
+                color=f"C{list(series).index(label)}" if label in series
+                else "C1", label=f"{label}: $\\sigma_t$")
+    for i, (name, path) in enumerate(series.items()):
+        if isinstance(path, tuple):
+            bottom.axhline(path[1], color=f"C{i}", ls="--", lw=1.2,
+                           label=f"{name}: constant")
+    bottom.set_ylabel("standard deviation\nof the period (units)")
     bottom.set_xlabel("period")
+    bottom.set_ylim(0, None)
+    bottom.legend(frameon=False, loc="upper left", ncol=2)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+@styled
+def rumination_rates(days, rates: dict, title: str):
+    """The share of days on which selective agents ruminate, per stretch of
+    training (``rates``: label -> array seeds x stretches, in percent), median
+    and middle half over seeds, on a log axis of training days."""
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
+    for i, (label, values) in enumerate(rates.items()):
+        band(ax, days, values, label, f"C{i}")
+    ax.set_xscale("log")             # the change happens in the first weeks
+    ax.set_ylim(0, None)
+    ax.set_xlabel("training days (log scale)")
+    ax.set_ylabel("days with rumination (%)")
+    ax.set_title(title)
+    ax.legend(frameon=False)
     fig.tight_layout()
     return fig

@@ -201,7 +201,7 @@ def orders_per_state(shop: BikeShop, policies: dict, title: str, optimal=None):
     optimal order as black dots. States are labelled ``alpha,beta``."""
     states = shop.states
     x = np.arange(len(states))
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.3))
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.8))
     width = 0.8 / len(policies)
     for i, (label, policy) in enumerate(policies.items()):
         ax.bar(x + (i - (len(policies) - 1) / 2) * width, policy, width=width,
@@ -216,7 +216,8 @@ def orders_per_state(shop: BikeShop, policies: dict, title: str, optimal=None):
     ax.set_xlabel(r"state $(\alpha, \beta)$, ordered by bikes on hand, then on order")
     ax.set_ylabel("order (bikes)")
     ax.set_title(title)
-    ax.legend(frameon=False, ncol=3, loc="upper right")
+    # below the axes: above them it would hide the tallest bars
+    ax.legend(frameon=False, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.2))
     fig.tight_layout()
     return fig
 
@@ -241,7 +242,7 @@ def cumulative_costs(runs: dict, title: str):
 def cost_per_seed(groups: dict, lines: dict, title: str):
     """Exact long-run cost per day of learned policies, one dot per seed and a box
     per group, against reference costs drawn as horizontal lines."""
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
+    fig, ax = plt.subplots(figsize=(WIDTH * 0.8, 4.4))
     labels = list(groups)
     rng = np.random.default_rng(0)          # only spreads the dots sideways
     for i, label in enumerate(labels):
@@ -255,7 +256,8 @@ def cost_per_seed(groups: dict, lines: dict, title: str):
     ax.set_xticks(range(len(labels)), labels, fontsize=9)
     ax.set_ylabel("long-run cost per day ($)")
     ax.set_title(title)
-    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    # below the axes, so the boxes keep the full width on a phone
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16))
     fig.tight_layout()
     return fig
 
@@ -452,7 +454,7 @@ def demand_spells(series: dict, volatility, title: str):
     the full width; calm and stormy spells show as stretches of low and high
     ``sigma_t`` and, above, of small and large swings."""
     n = len(series)
-    fig, axes = plt.subplots(n + 1, 1, figsize=(WIDTH, 2.0 * n + 2.4),
+    fig, axes = plt.subplots(n + 1, 1, figsize=(WIDTH * 0.8, 2.0 * n + 2.9),
                              sharex=True)
     paths = [np.asarray(p[0] if isinstance(p, tuple) else p, float)
              for p in series.values()]
@@ -475,7 +477,8 @@ def demand_spells(series: dict, volatility, title: str):
     bottom.set_ylabel("standard deviation\nof the period (units)")
     bottom.set_xlabel("period")
     bottom.set_ylim(0, None)
-    bottom.legend(frameon=False, loc="upper left", ncol=2)
+    bottom.legend(frameon=False, loc="upper center", ncol=1,
+                  bbox_to_anchor=(0.5, -0.35))   # below, clear of the curve
     fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -13,17 +13,18 @@ counts and whether it happens at all:
 agent          weight of the update of ``Q(s, b)``           ruminates
 =============  ============================================  ========================
 RSarsa         1                                             every period
-PRS            ``pi(b|s)``                                    every period
-PRS.Beta       ``(1 - beta) + beta * pi(b|s)``                every period
-RSarsa.TD      1                                             with prob. ``1 - beta``
-PRS.TD         ``pi(b|s)``                                    with prob. ``1 - beta``
+PRS            ``pi_eps(b|s)``                                every period
+PRS.Beta       ``(1 - omega) + omega * pi_eps(b|s)``          every period
+RSarsa.TD      1                                             with prob. ``1 - omega``
+PRS.TD         ``pi_eps(b|s)``                                with prob. ``1 - omega``
 =============  ============================================  ========================
 
-where ``pi(b|s)`` is the epsilon-greedy probability of ordering ``b`` and
-``beta = exp(-|delta| / eta)`` with ``delta`` the TD error of the real day and
-``eta = kappa * |Q(s, a)|``: large surprises (early) give ``beta`` near 0, small ones
-(late) near 1. The paper describes these formulas in words; the book reconstructs
-them as above and exposes ``kappa``.
+where ``pi_eps(b|s)`` is the epsilon-greedy probability of ordering ``b`` and the
+calm factor is ``omega = exp(-|delta| / tau)``, with ``delta`` the TD error of the
+real day and the surprise scale ``tau = kappa * |Q(s, a)|``: large surprises (early)
+give ``omega`` near 0, small ones (late) near 1. (The paper calls them beta and eta;
+the book's notation page explains the renaming.) The paper describes these formulas
+in words; the book reconstructs them as above and exposes ``kappa``.
 """
 from __future__ import annotations
 
@@ -56,19 +57,20 @@ def weight_code(name: str) -> int:
 
 @numba.njit(cache=True)
 def beta(delta, q_sa, kappa):
-    """``exp(-|delta| / eta)`` with ``eta = kappa |Q(s, a)|`` (0 when ``eta`` is 0,
-    that is, treat every error as large before anything is known)."""
-    eta = kappa * abs(q_sa)
-    if eta == 0.0:
+    """The calm factor ``omega = exp(-|delta| / tau)`` with the surprise scale
+    ``tau = kappa |Q(s, a)|`` (0 when ``tau`` is 0, that is, treat every error as
+    large before anything is known). The name is the paper's: it calls omega beta."""
+    tau = kappa * abs(q_sa)
+    if tau == 0.0:
         return 0.0
-    return math.exp(-abs(delta) / eta)
+    return math.exp(-abs(delta) / tau)
 
 
 @numba.njit(cache=True)
 def rumination_weight(weights, pi, b_value):
     """How much an imagined update of an order counts, given the agent's weights
     code (1 RSarsa, 2 PRS, 3 PRS.Beta), the order's policy probability ``pi`` and
-    ``beta``."""
+    the calm factor ``b_value`` (omega)."""
     if weights == 1:                                     # RSarsa: all alike
         return 1.0
     if weights == 2:                                     # PRS: as the policy would

@@ -7,14 +7,15 @@ One compiled loop, :func:`_run_episodes`, does all the work; an agent is a set o
 * ``target`` - ``"qlearning"`` bootstraps on the best next order,
   ``min_b Q(s', b)``; ``"sarsa"`` on the order the policy actually takes next;
 * ``rumination`` and ``selective`` - whether and how the agent also updates the
-  orders it did not place (:mod:`invlib.rumination`); ``kappa`` scales its ``beta``;
+  orders it did not place (:mod:`invlib.rumination`); ``kappa`` sets the surprise
+  scale ``tau = kappa |Q(s, a)|`` of the calm factor ``omega``;
 * ``batch_updates`` - the article's scheme: the table is frozen while an episode is
   played, and the episode's transitions are applied in order at its end;
 * ``initial`` - ``"uniform"`` gives the article's random start values (rewards drawn
   from U(0, 1), so costs from U(-1, 0)); a number starts every entry at that cost;
-* ``step_power`` - step size ``learning_rate / n**step_power`` on the n-th update of
-  a pair (0 keeps the step constant);
-* ``share_position`` - learn one row per inventory position ``n = alpha + beta``
+* ``step_power`` - step size ``eta = learning_rate / N(s, a)**step_power``, where
+  ``N(s, a)`` counts the updates of the pair so far (0 keeps the step constant);
+* ``share_position`` - learn one row per inventory position ``y = alpha + beta``
   instead of one per state, which is exact for the article's cost (chapter 2).
 
 Costs are minimised throughout (the article maximises rewards = -costs; the greedy
@@ -59,8 +60,8 @@ class AgentSettings:
     step_power: float = 0.0
     share_position: bool = False
     rumination: str = "none"          # "none", "all", "policy" or "beta"
-    selective: bool = False           # ruminate only with probability 1 - beta
-    kappa: float = 1.0                # eta = kappa * |Q(s, a)| in beta
+    selective: bool = False           # ruminate only with probability 1 - omega
+    kappa: float = 1.0                # tau = kappa * |Q(s, a)| in omega
 
     def __post_init__(self):
         check_int("episodes", self.episodes, 1)
@@ -94,9 +95,9 @@ def article_settings(**changes) -> AgentSettings:
 
 def recommended_settings(**changes) -> AgentSettings:
     """The book's recommended scheme (chapter "Q-learning"): the article's budget,
-    but updates applied at once, a step size ``1 / n**0.7`` for the n-th update of
-    each state-order pair, and start values of zero (optimistic, as costs are
-    positive)."""
+    but updates applied at once, a step size ``eta = N(s, a)**-0.7`` where
+    ``N(s, a)`` counts the updates of the state-order pair, and start values of
+    zero (optimistic, as costs are positive)."""
     return replace(AgentSettings(episodes=1000, steps=1000, learning_rate=1.0,
                                  epsilon=0.1, target="qlearning", batch_updates=False,
                                  initial=0.0, step_power=0.7), **changes)

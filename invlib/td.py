@@ -44,9 +44,10 @@ def choose(q, row, room, u, epsilon):
 
 @numba.njit(cache=True)
 def policy_probability(b, favourite, room, epsilon):
-    """Probability that the epsilon-greedy policy whose greedy order is
-    ``favourite`` orders ``b``: ``1 - epsilon + epsilon / m`` for the greedy order,
-    ``epsilon / m`` otherwise, with ``m = room + 1`` feasible orders."""
+    """``pi_eps(b | s)``: probability that the epsilon-greedy policy whose greedy
+    order is ``favourite`` orders ``b``: ``1 - epsilon + epsilon / |A(s)|`` for the
+    greedy order, ``epsilon / |A(s)|`` otherwise, with ``|A(s)| = room + 1``
+    feasible orders."""
     share = epsilon / (room + 1)
     return share + (1.0 - epsilon) if b == favourite else share
 
@@ -65,10 +66,11 @@ def td_target(q, row2, room2, a2, cost, discount, sarsa):
 
 @numba.njit(cache=True)
 def update(q, visits, row, a, target, learning_rate, step_power, weight):
-    """``Q(s, a) += weight * step * (target - Q(s, a))`` where the step is
-    ``learning_rate / n**step_power`` and ``n`` counts the updates of the pair so far,
-    each by its weight (a half-weight update is half a sample, so it slows the
-    decay of the step only half as much; ``weight * step`` never exceeds 1)."""
+    """``Q(s, a) += weight * eta * (target - Q(s, a))`` where the step is
+    ``eta = learning_rate / N(s, a)**step_power`` and ``N(s, a)`` counts the updates
+    of the pair so far, each by its weight (a half-weight update is half a sample,
+    so it slows the decay of the step only half as much; ``weight * eta`` never
+    exceeds 1)."""
     visits[row, a] += weight
     step = learning_rate if step_power == 0.0 else \
         learning_rate / visits[row, a] ** step_power

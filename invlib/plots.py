@@ -201,7 +201,8 @@ def orders_per_state(shop: BikeShop, policies: dict, title: str, optimal=None):
     optimal order as black dots. States are labelled ``alpha,beta``."""
     states = shop.states
     x = np.arange(len(states))
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.8))
+    # narrower than the column, so that its text stays legible on a phone
+    fig, ax = plt.subplots(figsize=(WIDTH * 0.75, 3.8))
     width = 0.8 / len(policies)
     for i, (label, policy) in enumerate(policies.items()):
         ax.bar(x + (i - (len(policies) - 1) / 2) * width, policy, width=width,
@@ -210,10 +211,13 @@ def orders_per_state(shop: BikeShop, policies: dict, title: str, optimal=None):
         ax.plot(x, optimal, "k.", ms=5, label="optimal (dynamic programming)")
     # one tick per position block: the first state with each on-hand count
     first = [int(np.flatnonzero(states[:, 0] == a)[0]) for a in range(shop.capacity + 1)]
-    shown = range(0, shop.capacity + 1, 1 if shop.capacity <= 6 else 2)
+    shown = []
+    for a in range(0, shop.capacity + 1, 1 if shop.capacity <= 6 else 2):
+        if not shown or first[a] - first[shown[-1]] >= 7:   # labels never touch
+            shown.append(a)
     ax.set_xticks([first[a] for a in shown], [f"({a},0)" for a in shown], fontsize=9)
     ax.set_xlim(-1, len(states))
-    ax.set_xlabel(r"state $(\alpha, \beta)$, ordered by bikes on hand, then on order")
+    ax.set_xlabel(r"state $(\alpha, \beta)$, by bikes on hand, then on order")
     ax.set_ylabel("order (bikes)")
     ax.set_title(title)
     # below the axes: above them it would hide the tallest bars
@@ -225,7 +229,7 @@ def orders_per_state(shop: BikeShop, policies: dict, title: str, optimal=None):
 @styled
 def cumulative_costs(runs: dict, title: str):
     """Total cost paid so far, day by day, for simulations on the same demands."""
-    fig, ax = plt.subplots(figsize=(WIDTH * 0.8, 3.4))
+    fig, ax = plt.subplots(figsize=(WIDTH * 0.7, 3.4))
     for label, sim in runs.items():
         days = np.arange(1, sim.days + 1)
         ax.plot(days, np.cumsum(sim.cost) / 1000,
@@ -242,7 +246,7 @@ def cumulative_costs(runs: dict, title: str):
 def cost_per_seed(groups: dict, lines: dict, title: str):
     """Exact long-run cost per day of learned policies, one dot per seed and a box
     per group, against reference costs drawn as horizontal lines."""
-    fig, ax = plt.subplots(figsize=(WIDTH * 0.8, 4.4))
+    fig, ax = plt.subplots(figsize=(WIDTH * 0.6, 4.4))
     labels = list(groups)
     rng = np.random.default_rng(0)          # only spreads the dots sideways
     for i, label in enumerate(labels):
@@ -270,13 +274,14 @@ def days_axis(axis) -> None:
 
 @styled
 def gap_curves(steps, curves: dict, title: str, within: float = 0.01, ax=None,
-               colours=None, styles=None):
+               colours=None, styles=None, width: float = WIDTH):
     """Exact gap to the optimum of the greedy policy as training proceeds:
     the median over seeds as a line, the middle half of the seeds as a band.
-    ``styles`` gives line styles, so curves that coincide stay distinguishable."""
+    ``styles`` gives line styles, so curves that coincide stay distinguishable;
+    a smaller ``width`` (inches) keeps the text legible on a phone."""
     own = ax is None
     if own:
-        fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
+        fig, ax = plt.subplots(figsize=(width, 3.6))
     colours = colours or [f"C{i}" for i in range(len(curves))]
     styles = styles or ["-"] * len(curves)
     for colour, style, (label, gaps) in zip(colours, styles, curves.items()):
@@ -291,7 +296,7 @@ def gap_curves(steps, curves: dict, title: str, within: float = 0.01, ax=None,
     ax.set_ylabel("extra cost per day over\noptimal (%, log scale above 1)")
     ax.set_title(title)
     if own:
-        ax.legend(frameon=False, loc="upper center", ncol=3,
+        ax.legend(frameon=False, loc="upper center", ncol=3 if width > 6 else 2,
                   bbox_to_anchor=(0.5, -0.2))
         fig.tight_layout()
     else:

@@ -15,11 +15,18 @@ class InvalidParameter(ValueError):
     """A parameter is outside its allowed range (the message says which and why)."""
 
 
+def _number(value) -> str:
+    """A bound as people write it: 10,000,000 rather than 1e+07."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:g}"
+
+
 def _interval(low, high, low_open, high_open) -> str:
     left = "(" if low_open else "["
     right = ")" if high_open or high == math.inf else "]"
-    lo = "-inf" if low == -math.inf else f"{low:g}"
-    hi = "inf" if high == math.inf else f"{high:g}"
+    lo = "-inf" if low == -math.inf else _number(low)
+    hi = "inf" if high == math.inf else _number(high)
     return f"{left}{lo}, {hi}{right}"
 
 

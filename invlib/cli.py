@@ -10,25 +10,35 @@ a table or (with ``--json``) one JSON object that scripts and later chapters rel
 on. The interface is kept stable; new commands are added beside it.
 
 Bad input gives one line on standard error naming the option and its allowed
-range, and exit status 2.
+range, and exit status 2. Ctrl-C gives one line saying what is kept, and exit
+status 130 (``experiment`` keeps every finished run, and the same command
+resumes).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import textwrap
 
 
 from .agents import AgentSettings, agent_settings, article_settings, recommended_settings
 from .rumination import AGENTS
-from .bikeshop import HOLDING_ON, MAX_CAPACITY, BikeShop
+from .bikeshop import HOLDING_ON, MAX_CAPACITY, BikeShop, start_distribution
 from .checks import InvalidParameter, check_int
-from .dp import policy_iteration
-from .longrun import average_cost
+from .dp import policy_iteration, policy_matrix
+from .longrun import average_cost, recurrent_classes
 from .mdp import bike_shop_mdp
 from .policies import best_order_up_to_level, order_up_to_table, policy_grid
 
 PROG = "python -m invlib"
+#: Largest --steps: an episode's random numbers are drawn before it is played
+#: (about 16 bytes a day, more when ruminating), so this keeps them in memory.
+MAX_STEPS = 1_000_000
+#: Largest --episodes: one mean cost per episode is kept (8 bytes each).
+MAX_EPISODES = 10_000_000
+#: Interrupted by Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,6 +54,10 @@ def solve_summary(shop: BikeShop) -> dict:
     solution = policy_iteration(mdp)
     scores = order_up_to_table(shop, mdp)
     best = best_order_up_to_level(scores, by="per_day")
+    # Every long-run cost is from the article's random start, the same for the
+    # optimal policy and for the order-up-to rules; it matters only when a policy
+    # can settle in one of several closed groups of states (no demand, say).
+    classes = len(recurrent_classes(policy_matrix(mdp, solution.policy)[0]))
     return {
         "settings": {"capacity": shop.capacity, "demand_mean": shop.demand_mean,
                      "holding_cost": shop.holding_cost,
@@ -52,20 +66,51 @@ def solve_summary(shop: BikeShop) -> dict:
         "states": shop.states.tolist(),
         "policy": solution.policy.tolist(),
         "value": solution.value.tolist(),
-        "average_cost": average_cost(mdp, solution.policy),
+        "average_cost": average_cost(mdp, solution.policy, start_distribution(shop)),
+        "recurrent_classes": classes,
         "order_up_to": {"best_level": best,
                         "best_average_cost": scores[best].per_day,
                         "capacity_average_cost": scores[shop.capacity].per_day},
     }
 
 
-def train_summary(shop: BikeShop, settings: AgentSettings, seed: int) -> dict:
-    """Everything ``train --json`` prints, as a plain dict."""
+def _train_with_progress(shop: BikeShop, settings: AgentSettings, seed: int,
+                         progress: bool):
+    """Train in chunks of episodes (the same training as one call), with a bar
+    on standard error once a run has taken two seconds; Ctrl-C raises
+    :class:`Interrupted` saying how far it got."""
+    from tqdm.auto import tqdm
+    from .agents import Agent
+    agent = Agent(shop, settings, seed)
+    chunk = max(1, 200_000 // settings.steps)
+    with tqdm(total=settings.episodes, unit="episode", desc="training", delay=2,
+              disable=not progress, file=sys.stderr, leave=False) as bar:
+        try:
+            while agent.episodes_done < settings.episodes:
+                todo = min(chunk, settings.episodes - agent.episodes_done)
+                agent.train(todo)
+                bar.update(todo)
+        except KeyboardInterrupt:
+            raise Interrupted(f"interrupted: trained {agent.episodes_done:,} of "
+                              f"{settings.episodes:,} episodes; nothing is stored, "
+                              "so a rerun starts again") from None
+    return agent.result()
+
+
+class Interrupted(Exception):
+    """Ctrl-C, with the one line to print."""
+
+
+def train_summary(shop: BikeShop, settings: AgentSettings, seed: int,
+                  agent: str | None = None, progress: bool = False) -> dict:
+    """Everything ``train --json`` prints, as a plain dict; ``agent`` is the
+    agent's name (a key of :data:`invlib.rumination.AGENTS`; by default the
+    target, which names the agent when it does not ruminate)."""
     from .scoring import benchmark
-    from .agents import train
     bench = benchmark(shop)
-    result = train(shop, settings, seed)
+    result = _train_with_progress(shop, settings, seed, progress)
     return {
+        "agent": agent or settings.target,
         "states": shop.states.tolist(),
         "policy": result.policy.tolist(),
         "average_cost": bench.cost(result.policy),
@@ -79,8 +124,8 @@ def train_summary(shop: BikeShop, settings: AgentSettings, seed: int) -> dict:
 
 
 def _print_training(shop: BikeShop, summary: dict, out) -> None:
-    s = summary["settings"]
-    print(f"Trained {s['target']} for {summary['steps']:,} steps "
+    from .experiments import LABELS
+    print(f"Trained {LABELS[summary['agent']]} for {summary['steps']:,} steps "
           f"({summary['train_seconds']:.3f} s)", file=out)
     print("\nGreedy order (rows: bikes on hand, columns: bikes on order)", file=out)
     _print_grid(shop, policy_grid(shop, summary["policy"]), "{:.0f}", 3, out)
@@ -96,11 +141,14 @@ def _print_training(shop: BikeShop, summary: dict, out) -> None:
 
 
 def _print_grid(shop: BikeShop, table, fmt: str, width: int, out) -> None:
+    """A triangular table, each column at least ``width`` wide and one space
+    wider than its widest entry, so large numbers never run together."""
     C = shop.capacity
+    cells = [[fmt.format(x) for x in table[a, :C + 1 - a]] for a in range(C + 1)]
+    width = max([width] + [len(c) + 1 for row in cells for c in row])
     print("    " + "".join(f"{b:>{width}}" for b in range(C + 1)), file=out)
-    for a in range(C + 1):
-        cells = "".join(f"{fmt.format(x):>{width}}" for x in table[a, :C + 1 - a])
-        print(f"{a:>3} {cells}", file=out)
+    for a, row in enumerate(cells):
+        print(f"{a:>3} " + "".join(f"{c:>{width}}" for c in row), file=out)
 
 
 def _print_table(shop: BikeShop, summary: dict, out) -> None:
@@ -118,6 +166,12 @@ def _print_table(shop: BikeShop, summary: dict, out) -> None:
     up = summary["order_up_to"]
     print(f"\nLong-run cost per day of the optimal policy: "
           f"{summary['average_cost']:.4f}", file=out)
+    if summary["recurrent_classes"] > 1:
+        print(textwrap.fill(
+            f"(The optimal policy can settle in {summary['recurrent_classes']} "
+            "separate groups of states, so its long-run cost depends on the start; "
+            "here and below every long-run cost is averaged over the article's "
+            "random start.)", 79), file=out)
     print(f"Order up to {C} (the capacity): {up['capacity_average_cost']:.4f} per day",
           file=out)
     print(f"Best order-up-to level {up['best_level']}: "
@@ -143,6 +197,8 @@ def _settings_from(args) -> AgentSettings:
         raise InvalidParameter("--article goes only with --agent qlearning or sarsa "
                                "(the article's scheme does not ruminate)")
     check_int("seed", args.seed, 0)
+    check_int("episodes", args.episodes, 1, MAX_EPISODES)
+    check_int("steps", args.steps, 1, MAX_STEPS)
     base = article_settings if args.article else recommended_settings
     changes = {"episodes": args.episodes, "steps": args.steps}
     for name in ("learning_rate", "epsilon", "kappa"):
@@ -165,15 +221,16 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--agent", choices=tuple(AGENTS), default="qlearning",
                        help="the learning agent (default qlearning)")
     train.add_argument("--episodes", type=int, default=1000,
-                       help="number of episodes, >= 1 (default 1000)")
+                       help=f"number of episodes, 1..{MAX_EPISODES:,} (default 1000)")
     train.add_argument("--steps", type=int, default=1000,
-                       help="days per episode, >= 1 (default 1000)")
+                       help=f"days per episode, 1..{MAX_STEPS:,} (default 1000)")
     train.add_argument("--seed", type=int, default=0,
                        help="seed of the random numbers, >= 0 (default 0)")
     train.add_argument("--article", action="store_true",
                        help="the article's exact scheme: table frozen during an "
                        "episode, batch update at its end, random U(0,1) start values, "
-                       "learning rate 0.1 (default: the book's recommended scheme)")
+                       "learning rate 0.1; only with --agent qlearning or sarsa "
+                       "(default: the book's recommended scheme)")
     train.add_argument("--learning-rate", type=float, default=None,
                        help="step size in (0, 1]; with the recommended scheme the "
                        "first step of each pair, decaying as 1/n^0.7 (default 0.1 "
@@ -181,8 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epsilon", type=float, default=None,
                        help="exploration probability in [0, 1] (default 0.1)")
     train.add_argument("--kappa", type=float, default=None,
-                       help="scale of beta = exp(-|delta| / (kappa |Q|)) for prs-beta, "
-                       "rsarsa-td and prs-td, >= 0 (default 1)")
+                       help="surprise scale of the calm factor omega = exp(-|delta| / "
+                       "(kappa |Q|)), >= 0; used by prs-beta, rsarsa-td and prs-td, "
+                       "ignored by the others (default 1)")
+    train.add_argument("--no-progress", action="store_true",
+                       help="no progress bar (it goes to standard error, for runs "
+                       "longer than two seconds)")
     _add_experiment(commands)
     return parser
 
@@ -201,8 +262,9 @@ def _add_experiment(commands) -> None:
     run.add_argument("--repetitions", type=int, default=10,
                      help="runs per agent, >= 1 (default 10)")
     run.add_argument("--out", default="results",
-                     help="folder of the stored runs; existing runs are reused "
-                     "(default results)")
+                     help="folder of the stored runs, made if missing; existing "
+                     "runs of the same settings are reused, so an interrupted "
+                     "experiment resumes (default results)")
     run.add_argument("--jobs", type=int, default=1,
                      help="processes working in parallel, >= 1 (default 1)")
     run.add_argument("--episodes", type=int, default=None,
@@ -217,6 +279,7 @@ def _add_experiment(commands) -> None:
 
 
 def _experiment(args, out) -> int:
+    from .experiments import Interrupted as Stopped
     from .experiments import format_tables, run_experiment, summary
     try:
         results = run_experiment(args.problem, args.agents, args.repetitions, args.out,
@@ -225,6 +288,10 @@ def _experiment(args, out) -> int:
     except InvalidParameter as err:
         print(f"{PROG} experiment: error: {_as_option(err)}", file=sys.stderr)
         return 2
+    except Stopped as stop:
+        print(f"interrupted: {stop.stored} of {stop.total} runs stored in "
+              f"{stop.folder}; run the same command to resume", file=sys.stderr)
+        return INTERRUPTED
     data = summary(results)
     if args.json:
         json.dump(data, out)
@@ -254,6 +321,16 @@ def _add_shop_options(solve) -> None:
 
 
 def main(argv=None, out=None) -> int:
+    try:
+        return _main(argv, out)
+    except Interrupted as stop:
+        print(stop, file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted: nothing is stored", file=sys.stderr)
+    return INTERRUPTED
+
+
+def _main(argv, out) -> int:
     out = out or sys.stdout
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -269,7 +346,9 @@ def main(argv=None, out=None) -> int:
     if args.command == "solve":
         summary, show = solve_summary(shop), _print_table
     else:
-        summary, show = train_summary(shop, settings, args.seed), _print_training
+        summary = train_summary(shop, settings, args.seed, args.agent,
+                                not args.no_progress)
+        show = _print_training
     if args.json:
         json.dump(summary, out)
         out.write("\n")

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import tempfile
 import zlib
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -130,6 +131,38 @@ def _manifest(problem: InventoryProblem, problem_name: str, seed: int) -> dict:
             "seed": seed}
 
 
+class Interrupted(Exception):
+    """Ctrl-C during :func:`run_experiment`: ``stored`` of ``total`` runs are in
+    ``folder`` (finished runs are never lost, and a rerun resumes)."""
+
+    def __init__(self, stored: int, total: int, folder: str):
+        super().__init__(f"{stored} of {total} runs stored in {folder}")
+        self.stored, self.total, self.folder = stored, total, folder
+
+
+def _check_out(out, problem_name: str) -> Path:
+    """The folder of a problem's runs, made if missing; a file, or a place that
+    cannot be written, is refused in one line that names ``out``."""
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise InvalidParameter(f"out must be a folder (made if missing), but "
+                               f"{str(folder)!r} is a file")
+    try:
+        (folder / problem_name).mkdir(parents=True, exist_ok=True)
+        probe = tempfile.TemporaryFile(dir=folder / problem_name)
+        probe.close()
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        raise InvalidParameter(f"out must be a folder that can be written, but "
+                               f"{str(folder)!r} cannot ({reason})") from None
+    return folder
+
+
+def _ignore_ctrl_c() -> None:
+    """In worker processes: Ctrl-C is the parent's to handle (it stops them)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _check_agents(agents) -> tuple:
     agents = tuple(agents)
     if not agents:
@@ -177,6 +210,7 @@ def run_experiment(problem_name: str, agents=DEFAULT_AGENTS, repetitions: int = 
     seed = check_int("seed", seed, 0)
     problem = experiment_problem(problem_name, episodes, periods)
     manifest = _manifest(problem, problem_name, seed)
+    _check_out(out, problem_name)
     where = Path(out) / problem_name / "settings.json"
     if where.exists():
         stored = json.loads(where.read_text())
@@ -190,20 +224,39 @@ def run_experiment(problem_name: str, agents=DEFAULT_AGENTS, repetitions: int = 
     todo = [(agent, rep) for rep in range(repetitions) for agent in agents
             if not run_path(out, problem_name, agent, rep).exists()]
     common = (problem_name, problem.episodes, problem.periods, seed)
-    with tqdm(total=len(todo), desc=f"{problem_name} runs", disable=not progress,
-              unit="run") as bar:
-        if jobs == 1:
-            for agent, rep in todo:
-                _one_run(*common, agent, rep, out)
-                bar.update()
-        else:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                futures = [pool.submit(_one_run, *common, agent, rep, out)
-                           for agent, rep in todo]
-                for future in as_completed(futures):
-                    future.result()
+    try:
+        with tqdm(total=len(todo), desc=f"{problem_name} runs", disable=not progress,
+                  unit="run") as bar:
+            if jobs == 1:
+                for agent, rep in todo:
+                    _one_run(*common, agent, rep, out)
                     bar.update()
+            else:
+                _run_in_pool(jobs, [(*common, agent, rep, out) for agent, rep in todo],
+                             bar)
+    except KeyboardInterrupt:
+        stored = sum(run_path(out, problem_name, agent, rep).exists()
+                     for rep in range(repetitions) for agent in agents)
+        raise Interrupted(stored, repetitions * len(agents), str(Path(out))) from None
     return load_results(out, problem_name, agents, repetitions)
+
+
+def _run_in_pool(jobs: int, tasks: list, bar) -> None:
+    """:func:`_one_run` for each task in ``jobs`` processes. On Ctrl-C the
+    queued runs are dropped and the workers stopped at once (a run cut short
+    leaves no file, since files are written whole or not at all)."""
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_ctrl_c)
+    try:
+        futures = [pool.submit(_one_run, *task) for task in tasks]
+        for future in as_completed(futures):
+            future.result()
+            bar.update()
+    except BaseException:
+        for process in list((pool._processes or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 def load_results(out, problem_name: str, agents=DEFAULT_AGENTS,

@@ -3,7 +3,9 @@
 Dynamic programming knows the best long-run cost per day, so a learned policy can
 be scored by its *gap*: how much more a day costs under it, exactly (not from a
 noisy simulation). :func:`seed_sweep` does that over many seeds,
-:func:`learning_curve` as training proceeds.
+:func:`learning_curve` as training proceeds, and :func:`exact_score` for a policy
+from anywhere: a function of the observation (a Gymnasium agent's), an order per
+state, or the greedy policy of any Q-table.
 """
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ from tqdm.auto import tqdm
 
 from .agents import Agent, AgentSettings
 from .bikeshop import BikeShop, start_distribution
-from .dp import epsilon_greedy, epsilon_greedy_values, policy_iteration, policy_matrix
+from .checks import InvalidParameter, check_choice
+from .dp import (epsilon_greedy, epsilon_greedy_values, greedy_policy,
+                 policy_iteration, policy_matrix)
 from .longrun import average_cost, stationary_distribution
 from .mdp import FiniteMDP, bike_shop_mdp
 from .simulate import as_generator
@@ -41,7 +45,102 @@ class Benchmark:
 def benchmark(shop: BikeShop) -> Benchmark:
     mdp = bike_shop_mdp(shop)
     policy = policy_iteration(mdp).policy
-    return Benchmark(shop, mdp, policy, average_cost(mdp, policy))
+    return Benchmark(shop, mdp, policy,
+                     average_cost(mdp, policy, start_distribution(shop)))
+
+
+@dataclass(frozen=True)
+class ExactScore:
+    """A policy's exact long-run cost per day against the optimum."""
+    policy: np.ndarray           # the order in each state of ``shop.states``
+    average_cost: float          # long-run cost per day, $ (article's random start)
+    optimal_cost: float          # the same for the optimal policy
+
+    @property
+    def gap(self) -> float:
+        """Extra cost per day over the optimum, as a fraction."""
+        return self.average_cost / self.optimal_cost - 1
+
+
+def greedy_orders(shop: BikeShop, q_table, values: str) -> np.ndarray:
+    """The greedy order per state of any Q-table over the bike shop, shaped
+    ``(n_states, C + 1)`` (rows in the order of ``shop.states``, as invlib's
+    agents keep them) or ``(C + 1, C + 1, C + 1)`` indexed ``[on_hand, on_order,
+    order]``. ``values`` says what the table holds: ``"rewards"`` (higher is
+    better: Gymnasium agents) or ``"costs"`` (lower is better: invlib's agents).
+    Only orders that fit count; ties go to the smallest order."""
+    check_choice("values", values, ("rewards", "costs"))
+    C, states = shop.capacity, shop.states
+    q = np.asarray(q_table, dtype=float)
+    if q.shape == (C + 1, C + 1, C + 1):
+        q = q[states[:, 0], states[:, 1]]
+    if q.shape != (len(states), C + 1):
+        raise InvalidParameter(f"q_table must have shape ({len(states)}, {C + 1}) or "
+                               f"({C + 1}, {C + 1}, {C + 1}) for capacity {C}, got "
+                               f"{q.shape}")
+    costs = q if values == "costs" else -q
+    fits = np.arange(C + 1)[None, :] <= (C - states.sum(axis=1))[:, None]
+    if np.isnan(costs[fits]).any():
+        raise InvalidParameter("q_table holds NaN for an order that fits")
+    return greedy_policy(np.where(fits, costs, np.inf))
+
+
+def _orders_of(shop: BikeShop, policy) -> np.ndarray:
+    """An order per state from a callable or an array, every one checked."""
+    states = shop.states
+    if callable(policy):
+        orders = []
+        for on_hand, on_order in states:
+            order = policy(np.array([on_hand, on_order], dtype=np.int64))
+            order = np.asarray(order).squeeze()
+            if order.shape != () or not float(order).is_integer():
+                raise InvalidParameter(f"policy must return a whole number of bikes, "
+                                       f"got {order!r} in state ({on_hand}, "
+                                       f"{on_order})")
+            orders.append(int(order))
+        orders = np.array(orders, dtype=np.int64)
+    else:
+        orders = np.asarray(policy)
+        if orders.shape != (len(states),):
+            raise InvalidParameter(f"policy must be a function of the observation "
+                                   f"(on_hand, on_order) or one order per state "
+                                   f"({len(states)}), got shape {orders.shape}")
+        if not np.all(np.isfinite(orders)) or np.any(orders != np.round(orders)):
+            raise InvalidParameter("policy must give whole numbers of bikes")
+        orders = orders.astype(np.int64)
+    room = shop.capacity - states.sum(axis=1)
+    bad = np.flatnonzero((orders < 0) | (orders > room))
+    if len(bad):
+        i = bad[0]
+        raise InvalidParameter(
+            f"policy orders {orders[i]} in state ({states[i, 0]}, {states[i, 1]}), "
+            f"where orders 0..{room[i]} fit (capacity {shop.capacity}); "
+            f"{len(bad)} of {len(states)} states have such an order")
+    return orders
+
+
+def exact_score(shop: BikeShop | Benchmark, policy=None, *, q_table=None,
+                values: str | None = None) -> ExactScore:
+    """Score a policy exactly: its long-run cost per day (from the article's
+    random start) and its gap to the optimum.
+
+    Give either ``policy`` - a function from the observation
+    ``array([on_hand, on_order])`` to an order (a Gymnasium agent's greedy
+    choice), or one order per state of ``shop.states`` - or ``q_table`` with
+    ``values`` (see :func:`greedy_orders`). An order that does not fit in some
+    state is an error, not clipped: the score is of the policy as written.
+    ``shop`` may be a :class:`Benchmark`, to reuse its optimum."""
+    bench = shop if isinstance(shop, Benchmark) else benchmark(shop)
+    if (policy is None) == (q_table is None):
+        raise InvalidParameter("give exactly one of policy and q_table")
+    if q_table is not None:
+        if values is None:
+            raise InvalidParameter("values must be 'rewards' (higher is better) or "
+                                   "'costs' (lower is better) with a q_table")
+        orders = greedy_orders(bench.shop, q_table, values)
+    else:
+        orders = _orders_of(bench.shop, policy)
+    return ExactScore(orders, bench.cost(orders), bench.optimal_cost)
 
 
 @dataclass(frozen=True)

@@ -121,8 +121,10 @@ def test_train_article_flag_selects_the_articles_scheme(capsys):
 @pytest.mark.parametrize("args, words", [
     (["--epsilon", "1.5"], "--epsilon must be a finite number in [0, 1], got 1.5"),
     (["--learning-rate", "0"], "--learning-rate must be a finite number in (0, 1]"),
-    (["--episodes", "0"], "--episodes must be an integer in [1, inf), got 0"),
-    (["--steps", "-5"], "--steps must be an integer in [1, inf), got -5"),
+    (["--episodes", "0"], "--episodes must be an integer in [1, 10,000,000], got 0"),
+    (["--episodes", "1000000000"], "--episodes must be an integer in [1, 10,000,000]"),
+    (["--steps", "-5"], "--steps must be an integer in [1, 1,000,000], got -5"),
+    (["--steps", "2000000"], "--steps must be an integer in [1, 1,000,000]"),
     (["--seed", "-1"], "--seed must be an integer in [0, inf), got -1"),
     (["--agent", "dqn"], "argument --agent: invalid choice: 'dqn'"),
     (["--discount", "1.2"], "--discount must be a finite number in [0, 1)"),
@@ -180,3 +182,118 @@ def test_experiment_refuses_a_folder_of_other_settings(tmp_path):
               str(tmp_path), "--no-progress")
     assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
     assert "--out folder" in out.stderr and "other settings" in out.stderr
+
+
+def test_help_states_every_restriction_the_parser_enforces():
+    train = run("train", "--help").stdout
+    assert "only with --agent qlearning or sarsa" in " ".join(train.split())
+    assert "1..10,000,000" in train and "1..1,000,000" in train
+    for words in ("in (0, 1]", "in [0, 1]", ">= 0"):
+        assert words in " ".join(train.split())
+    solve = " ".join(run("solve", "--help").stdout.split())
+    assert "0..30" in solve and "in [0, 1)" in solve and ">= 0" in solve
+
+
+@pytest.mark.parametrize("agent, name", [("rsarsa", "RSarsa"), ("prs", "PRS"),
+                                         ("prs-beta", "PRS.Beta"),
+                                         ("rsarsa-td", "RSarsa.TD"),
+                                         ("prs-td", "PRS.TD"), ("sarsa", "SARSA"),
+                                         ("qlearning", "Q-learning")])
+def test_train_names_the_agent_not_its_target(capsys, agent, name):
+    assert main(["train", "--agent", agent, "--episodes", "2", "--steps", "50"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith(f"Trained {name} for 100 steps")
+    assert main(["train", "--agent", agent, "--episodes", "2", "--steps", "50",
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["agent"] == agent
+
+
+def test_zero_demand_costs_agree_and_are_explained(capsys):
+    # With no demand nothing sells: the optimal policy never orders, as does the
+    # order-up-to rule at level 0, so both must cost the same from the same start.
+    assert main(["solve", "--demand-mean", "0", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["recurrent_classes"] == 11
+    assert data["order_up_to"]["best_level"] == 0
+    assert data["average_cost"] == pytest.approx(
+        data["order_up_to"]["best_average_cost"], rel=1e-12)
+    assert main(["solve", "--demand-mean", "0"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "separate groups of states" in text and "random start" in text
+    assert main(["solve"]) == 0                       # a sensible shop: no note
+    assert "separate groups" not in capsys.readouterr().out
+
+
+def test_huge_numbers_keep_their_columns_apart(capsys):
+    assert main(["solve", "--demand-mean", "1e9"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    start = lines.index("Optimal expected discounted cost (rows: bikes on hand, "
+                        "columns: bikes on order)")
+    header, first = lines[start + 1], lines[start + 2]
+    cells = first.split()[1:]
+    assert len(cells) == 11 and all(float(c) > 1e10 for c in cells)
+    assert len(header.split()) == 11
+
+
+@pytest.mark.parametrize("where, words", [
+    ("/proc/x", "--out must be a folder that can be written, but '/proc/x' cannot"),
+    ("FILE", "--out must be a folder (made if missing), but"),
+    ("FILE/below", "--out must be a folder that can be written"),
+])
+def test_experiment_bad_out_is_one_line(tmp_path, where, words):
+    (tmp_path / "FILE").write_text("not a folder")
+    where = where.replace("FILE", str(tmp_path / "FILE"))
+    out = run("experiment", "--out", where, "--agents", "sarsa", "--repetitions", "1",
+              "--episodes", "1", "--periods", "5")
+    assert out.returncode == 2 and out.stdout == "" and "Traceback" not in out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], out.stderr
+
+
+def interrupt(args, when, timeout=120):
+    """Run the command line, send Ctrl-C (SIGINT) once ``when()`` holds, and
+    return (exit status, stderr, seconds from the signal to the exit)."""
+    import signal
+    import time
+    process = subprocess.Popen([sys.executable, "-m", "invlib", *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    start = time.monotonic()
+    while not when() and time.monotonic() - start < timeout:
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    sent = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=timeout)
+    return process.returncode, err, time.monotonic() - sent
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_keeps_finished_runs_and_the_rerun_resumes(tmp_path, jobs):
+    args = ["experiment", "--problem", "P3", "--repetitions", "30", "--out",
+            str(tmp_path), "--jobs", jobs, "--episodes", "40"]
+    status, err, seconds = interrupt(
+        args, lambda: len(list(tmp_path.rglob("*.npz"))) >= 3)
+    assert status == 130 and "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    stored = len(list(tmp_path.rglob("*.npz")))
+    assert last == (f"interrupted: {stored} of 180 runs stored in {tmp_path}; "
+                    "run the same command to resume")
+    assert 3 <= stored < 180
+    assert seconds < 3                  # queued work is dropped, not finished
+    kept = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.npz")}
+    again = run(*args[:-2], "--episodes", "40", "--repetitions", "1", "--json",
+                "--no-progress")
+    assert again.returncode == 0, again.stderr
+    assert {p: p.stat().st_mtime_ns for p in kept} == kept       # reused, not redone
+
+
+def test_ctrl_c_during_training_is_one_line(tmp_path):
+    import time
+    begun = time.monotonic()
+    status, err, _ = interrupt(["train", "--episodes", "10000000", "--steps", "1000"],
+                               lambda: time.monotonic() - begun > 4)
+    assert status == 130 and "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("interrupted: trained ") and "of 10,000,000 episodes" in last
+    assert "training:" in err                           # the progress bar was shown

@@ -151,7 +151,7 @@ def test_what_the_learner_sees():
      "start[0] must be an interval low <= high inside [-30, 60]"),
     (lambda: problem_p1(start=((0, 30), 5)), "start[1] must be a pair (low, high)"),
     (lambda: problem_p1(early_window=20_000),
-     "early_window must be an integer in [1, 10000], got 20000"),
+     "early_window must be an integer in [1, 10,000], got 20000"),
     (lambda: problem_p1(agent_state="y"),
      "agent_state must be one of 'full', 'position'"),
     (lambda: problem_p1(demand="poisson"), "demand must be one of 'normal', 'garch'"),

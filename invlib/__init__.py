@@ -14,6 +14,7 @@ learning*. One module per idea, each readable next to the chapter that uses it:
 * :mod:`invlib.demand`, :mod:`invlib.inventory`, :mod:`invlib.tiles` - the paper's
   general inventory model, its demand processes and tile coding;
 * :mod:`invlib.plots`, :mod:`invlib.widgets` - the book's figures and explorers;
+* :mod:`invlib.envs` - the bike shop and P1-P3 as Gymnasium environments;
 * :mod:`invlib.cli` - ``python -m invlib``.
 """
 from ._cache import use_source_keyed_cache

@@ -19,6 +19,9 @@ import nbformat
 BOOK = Path(__file__).resolve().parent.parent / "book"
 CHAPTERS = ["bikeshop", "exact", "qlearning", "sarsa", "rumination", "variants",
             "replication"]
+#: Notebooks outside the numbered chapters, held to the same structure.
+APPENDICES = ["own_agent"]
+NOTEBOOKS = CHAPTERS + APPENDICES
 VERBAL_TAG = "verbal-solution"
 
 _START = re.compile(r"^\s*(`{3,}|:{3,})\s*\{solution-start\}\s*(\S+)", re.M)
@@ -89,7 +92,7 @@ def without_solutions(notebook) -> nbformat.NotebookNode:
     return copy
 
 
-def write_student_copies(out: Path, names=CHAPTERS) -> list[Path]:
+def write_student_copies(out: Path, names=NOTEBOOKS) -> list[Path]:
     """Every chapter without its solutions, in ``out``, ready to hand out. The
     copies keep the exercises and the stored outputs of the chapter's own cells."""
     out.mkdir(parents=True, exist_ok=True)

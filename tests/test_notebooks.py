@@ -13,7 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import bookstructure as bs  # noqa: E402
 
-CHAPTERS = [pytest.param(name, id=name) for name in bs.CHAPTERS]
+CHAPTERS = [pytest.param(name, id=name) for name in bs.NOTEBOOKS]
 
 
 def chapter(name):

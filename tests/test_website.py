@@ -25,7 +25,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ["book/bikeshop", "book/exact", "book/qlearning", "book/sarsa",
             "book/rumination", "book/variants", "book/replication"]
-PAGES = ["book/intro", *CHAPTERS, "book/teaching", "book/notation",
+PAGES = ["book/intro", *CHAPTERS, "book/own_agent", "book/teaching", "book/notation",
          "book/glossary", "book/references"]
 
 
@@ -187,7 +187,7 @@ def test_every_control_changes_its_picture(browser, site, page):
     p.close()
 
 
-@pytest.mark.parametrize("page", CHAPTERS)
+@pytest.mark.parametrize("page", [*CHAPTERS, "book/own_agent"])
 def test_no_block_scrolls_sideways_on_a_desktop(browser, site, page):
     """At 1280 px every code block and cell output fits its box; at 390 px (a
     phone) a block may scroll inside its own box, but the page never does."""

@@ -17,13 +17,19 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from .checks import check_choice, check_int, check_real
+from .checks import InvalidParameter, check_choice, check_int, check_real
 
 #: Largest capacity the exact solver accepts: the MDP has (C+1)(C+2)/2 states and
 #: its dense transition array grows like C^5 (61 MB at C = 30).
 MAX_CAPACITY = 30
 
 HOLDING_ON = ("next", "current")
+
+#: Smallest positive mean demand. Below it a day without customers is so likely
+#: that ``1 - P(D = 0)`` loses most of its digits in double precision, and the
+#: long-run costs would be computed from rounding noise (or not at all). A mean
+#: of 0 (no customers ever) is exact and allowed.
+MIN_DEMAND_MEAN = 1e-6
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,8 @@ class BikeShop:
         # Validate here so that no BikeShop with nonsense parameters can exist.
         object.__setattr__(self, "capacity",
                            check_int("capacity", self.capacity, 0, MAX_CAPACITY))
-        for name in ("demand_mean", "holding_cost", "stockout_cost"):
+        object.__setattr__(self, "demand_mean", check_demand_mean(self.demand_mean))
+        for name in ("holding_cost", "stockout_cost"):
             object.__setattr__(self, name, check_real(name, getattr(self, name), 0))
         object.__setattr__(self, "discount",
                            check_real("discount", self.discount, 0, 1, high_open=True))
@@ -68,6 +75,18 @@ class BikeShop:
         for i, (a, b) in enumerate(self.states):
             index[a, b] = i
         return index
+
+
+def check_demand_mean(value) -> float:
+    """Return ``value`` as a float if it is 0 or at least :data:`MIN_DEMAND_MEAN`."""
+    try:
+        mean = check_real("demand_mean", value, 0)
+    except InvalidParameter:
+        mean = None
+    if mean is None or 0 < mean < MIN_DEMAND_MEAN:
+        raise InvalidParameter(f"demand_mean must be 0 or a finite number in "
+                               f"[{MIN_DEMAND_MEAN:g}, inf), got {value!r}")
+    return mean
 
 
 def bike_shop(capacity=10, demand_mean=4.0, holding_cost=8.0, stockout_cost=10.0,

@@ -24,7 +24,8 @@ import textwrap
 
 from .agents import AgentSettings, agent_settings, article_settings, recommended_settings
 from .rumination import AGENTS
-from .bikeshop import HOLDING_ON, MAX_CAPACITY, BikeShop, start_distribution
+from .bikeshop import (HOLDING_ON, MAX_CAPACITY, MIN_DEMAND_MEAN, BikeShop,
+                       start_distribution)
 from .checks import InvalidParameter, check_int
 from .dp import policy_iteration, policy_matrix
 from .longrun import average_cost, recurrent_classes
@@ -306,7 +307,8 @@ def _add_shop_options(solve) -> None:
                        help=f"most bikes on hand plus on order, 0..{MAX_CAPACITY} "
                        "(default 10)")
     solve.add_argument("--demand-mean", type=float, default=4.0,
-                       help="mean of the Poisson daily demand, >= 0 (default 4)")
+                       help="mean of the Poisson daily demand: 0, or at least "
+                       f"{MIN_DEMAND_MEAN:g} (default 4)")
     solve.add_argument("--holding-cost", type=float, default=8.0,
                        help="cost per bike held per day, >= 0 (default 8)")
     solve.add_argument("--stockout-cost", type=float, default=10.0,

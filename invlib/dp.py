@@ -129,16 +129,26 @@ def policy_iteration(mdp: FiniteMDP, policy=None, max_iter: int = 1_000) -> Solu
 
     Terminates when greedy improvement returns the same policy; with the fixed tie
     rule this happens after finitely many steps, and the result is exact up to the
-    accuracy of the linear solves.
+    accuracy of the linear solves. When orders are worth the same to within
+    rounding (a shop with almost no demand), the tie rule can send the policy
+    round a cycle; once a policy comes back, an order is only replaced by one
+    that is better by more than ``TIE``, which must end.
     """
     max_iter = check_int("max_iter", max_iter, 1)
     policy = (np.zeros(mdp.n_states, dtype=np.int64) if policy is None
               else check_policy(mdp, policy))
+    seen, cycling = set(), False
     for k in range(1, max_iter + 1):
         v = evaluate_policy(mdp, policy)
-        improved = greedy_policy(q_values(mdp, v))
+        q = q_values(mdp, v)
+        improved = greedy_policy(q)
+        if cycling:
+            current = q[np.arange(mdp.n_states), policy]
+            improved = np.where(current <= q.min(axis=1) + TIE, policy, improved)
         if np.array_equal(improved, policy):
             return Solution(v, policy, k, 0.0)
+        seen.add(policy.tobytes())
+        cycling = cycling or improved.tobytes() in seen
         policy = improved
     raise RuntimeError(f"policy iteration did not settle in {max_iter} iterations")
 

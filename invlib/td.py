@@ -70,7 +70,10 @@ def update(q, visits, row, a, target, learning_rate, step_power, weight):
     ``eta = learning_rate / N(s, a)**step_power`` and ``N(s, a)`` counts the updates
     of the pair so far, each by its weight (a half-weight update is half a sample,
     so it slows the decay of the step only half as much; ``weight * eta`` never
-    exceeds 1)."""
+    exceeds 1). A weight of 0 (an order the policy never takes, as PRS weighs
+    it when epsilon is 0) is no sample at all, and changes nothing."""
+    if weight == 0.0:
+        return
     visits[row, a] += weight
     step = learning_rate if step_power == 0.0 else \
         learning_rate / visits[row, a] ** step_power

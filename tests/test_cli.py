@@ -61,9 +61,10 @@ def test_solve_prints_a_readable_table():
 @pytest.mark.parametrize("args, words", [
     (["--capacity", "-1"], "--capacity must be an integer in [0, 30], got -1"),
     (["--capacity", "31"], "--capacity must be an integer in [0, 30], got 31"),
-    (["--demand-mean", "-2"], "--demand-mean must be a finite number in [0, inf)"),
-    (["--demand-mean", "nan"], "--demand-mean must be a finite number in [0, inf)"),
-    (["--demand-mean", "inf"], "--demand-mean must be a finite number in [0, inf)"),
+    (["--demand-mean", "-2"], "--demand-mean must be 0 or a finite number in [1e-06, inf)"),
+    (["--demand-mean", "nan"], "--demand-mean must be 0 or a finite number in [1e-06, inf)"),
+    (["--demand-mean", "inf"], "--demand-mean must be 0 or a finite number in [1e-06, inf)"),
+    (["--demand-mean", "1e-9"], "--demand-mean must be 0 or a finite number in [1e-06, inf)"),
     (["--holding-cost", "-0.5"], "--holding-cost must be a finite number in [0, inf)"),
     (["--stockout-cost", "-1"], "--stockout-cost must be a finite number in [0, inf)"),
     (["--discount", "1"], "--discount must be a finite number in [0, 1)"),

@@ -106,3 +106,17 @@ def test_epsilon_greedy_values_are_the_fixed_point_and_reduce_to_q_star(article_
     assert np.allclose((m.cost + m.discount * m.transition @ v)[m.feasible],
                        q[m.feasible], rtol=1e-10)
     assert (q[m.feasible] >= q_star[m.feasible] - 1e-9).all()   # exploring costs
+
+
+def test_policy_iteration_settles_when_orders_tie_to_rounding():
+    # Found by the property tests: with almost no demand, orders are worth the
+    # same to within 1e-9, and the smallest-order tie rule went round a cycle.
+    from invlib import bike_shop, bike_shop_mdp
+    from invlib.dp import TIE, evaluate_policy
+    from invlib.policies import order_up_to
+    shop = bike_shop(5, 0.0078125, 0.0, 21.0, 0.875)
+    mdp = bike_shop_mdp(shop)
+    solution = policy_iteration(mdp)
+    for level in range(6):
+        rule = evaluate_policy(mdp, order_up_to(shop, level))
+        assert (solution.value <= rule + TIE / (1 - shop.discount)).all()

@@ -80,7 +80,7 @@ def test_a_seed_fixes_the_episode():
 
 @pytest.mark.parametrize("options, words", [
     ({"capacity": 31}, "capacity must be an integer in [0, 30]"),
-    ({"demand_mean": -1}, "demand_mean must be a finite number in [0, inf)"),
+    ({"demand_mean": -1}, "demand_mean must be 0 or a finite number in [1e-06, inf)"),
     ({"max_days": 0}, "max_days must be an integer in [1, inf)"),
     ({"start": (7, 5)}, "start on_order must be an integer in [0, 3]"),
     ({"start": 4}, "start must be None"),

@@ -147,3 +147,16 @@ def test_long_run_on_a_tiny_shop_approaches_the_exact_values(agent):
     feasible = np.isfinite(exact)
     error = np.abs(learned[feasible] - exact[feasible]) / exact[feasible]
     assert error.max() < 0.02 and error.mean() < 0.005, error
+
+
+def test_prs_without_exploration_leaves_orders_it_never_takes_alone():
+    # Found by the property tests: with epsilon 0, PRS weighs the orders the
+    # policy never takes by 0, and their first update divided by a count of 0.
+    from invlib import bike_shop
+    from invlib.agents import agent_settings, recommended_settings, train
+    shop = bike_shop(capacity=3, demand_mean=0.0, holding_cost=0.0,
+                     stockout_cost=0.0, discount=0.0)
+    result = train(shop, agent_settings("prs", base=recommended_settings, episodes=2,
+                                        steps=5, epsilon=0.0), 1)
+    fits = np.isfinite(result.q)
+    assert np.all(result.q[fits] == 0.0)         # every cost is 0, so every value

@@ -1,5 +1,12 @@
 """The light install: ``pip install -e .`` gives everything the library and the
-notebooks import, and nothing of the book's build or test toolchain."""
+notebooks import, and nothing of the book's build or test toolchain.
+
+The imports are read from the source (every ``invlib/*.py`` and every code cell
+of ``book/*.ipynb``), so a new ``import`` in a chapter fails here until the
+dependency is declared. A module the library imports itself is a direct
+dependency, even when another dependency happens to bring it along (IPython comes
+with ipywidgets, cycler with Matplotlib): that could change under us.
+"""
 import ast
 import importlib.metadata
 import re
@@ -11,8 +18,14 @@ import nbformat
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
+#: the book's build, test and browser tools (every name starting so) and the
+#: notebook servers: extras only
 TOOLCHAIN = ("jupyter-book", "sphinx", "pytest", "nbval", "playwright", "hypothesis",
              "pypdf")
+SERVERS = {"jupyterlab", "notebook", "ipykernel", "jupyter-server", "nbconvert"}
+EXTRAS = {"notebooks": {"jupyterlab", "jupyterlab-myst", "ipykernel"},
+          "book": {"jupyter-book", "sphinx-exercise", "sphinx-proof", "pypdf"},
+          "test": {"pytest", "nbval", "hypothesis", "playwright"}}
 
 
 def project() -> dict:
@@ -20,10 +33,17 @@ def project() -> dict:
 
 
 def name_of(requirement: str) -> str:
-    return re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+    """The normalised distribution name of a requirement ("Foo_bar>=1" -> foo-bar)."""
+    name = re.split(r"[<>=!~\[; ]", requirement.strip(), maxsplit=1)[0]
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def core() -> set[str]:
+    return {name_of(r) for r in project()["dependencies"]}
 
 
 def top_level_imports(source: str) -> set[str]:
+    """The top-level modules ``source`` imports (absolute imports only)."""
     # notebook magics and shell lines are not Python
     lines = [line for line in source.splitlines()
              if not line.lstrip().startswith(("%", "!"))]
@@ -36,49 +56,66 @@ def top_level_imports(source: str) -> set[str]:
     return modules
 
 
-def imported_by_the_light_install() -> set[str]:
-    modules = set()
-    for path in (ROOT / "invlib").glob("*.py"):
-        modules |= top_level_imports(path.read_text())
-    for path in (ROOT / "book").glob("*.ipynb"):
-        for cell in nbformat.read(path, as_version=4).cells:
-            if cell.cell_type == "code":
-                modules |= top_level_imports(cell.source)
-    return modules - set(sys.stdlib_module_names) - {"invlib", "__future__"}
+def imports_of_the_library_and_notebooks() -> dict[str, set[str]]:
+    """Every third-party module imported, with the files that import it."""
+    sources = [(p, p.read_text()) for p in sorted((ROOT / "invlib").glob("*.py"))]
+    for path in sorted((ROOT / "book").glob("*.ipynb")):
+        sources += [(path, cell.source)
+                    for cell in nbformat.read(path, as_version=4).cells
+                    if cell.cell_type == "code"]
+    found = {}
+    for path, source in sources:
+        for module in top_level_imports(source):
+            found.setdefault(module, set()).add(path.relative_to(ROOT).as_posix())
+    for module in {*sys.stdlib_module_names, "invlib", "__future__"}:
+        found.pop(module, None)
+    return found
+
+
+def closure(names) -> set[str]:
+    """``names`` and everything they require on this platform (from the installed
+    metadata), leaving out their extras."""
+    seen, todo = set(names), list(names)
+    while todo:
+        for requirement in map(Requirement,
+                               importlib.metadata.requires(todo.pop()) or []):
+            if requirement.marker and not requirement.marker.evaluate({"extra": ""}):
+                continue
+            name = name_of(requirement.name)
+            if name not in seen:
+                seen.add(name)
+                todo.append(name)
+    return seen
+
+
+def test_the_reader_finds_the_imports():
+    found = imports_of_the_library_and_notebooks()
+    assert {"numpy", "scipy", "numba", "matplotlib", "ipywidgets"} <= set(found)
+    assert top_level_imports("%matplotlib inline\n!ls\nimport a.b\nfrom c import d\n"
+                             "from . import e\n") == {"a", "c"}
 
 
 def test_core_dependencies_cover_every_import_of_the_library_and_notebooks():
-    core = {name_of(r) for r in project()["dependencies"]}
     distributions = importlib.metadata.packages_distributions()
-    # what the core dependencies pull in themselves (IPython comes with ipywidgets)
-    provided = set(core)
-    todo = list(core)
-    while todo:
-        requires = importlib.metadata.requires(todo.pop()) or []
-        for requirement in map(Requirement, requires):
-            if requirement.marker and not requirement.marker.evaluate({"extra": ""}):
-                continue                 # an extra, or another platform's need
-            name = name_of(requirement.name)
-            if name not in provided:
-                provided.add(name)
-                todo.append(name)
     missing = {}
-    for module in imported_by_the_light_install():
+    for module, where in imports_of_the_library_and_notebooks().items():
         owners = {name_of(d) for d in distributions.get(module, [module])}
-        if not owners & provided:
-            missing[module] = sorted(owners)
-    assert not missing, f"imported but not installed by `pip install -e .`: {missing}"
+        if not owners & core():
+            missing[module] = (sorted(owners), sorted(where))
+    assert not missing, ("imported, but not a dependency in pyproject.toml "
+                         f"(module: (distributions, imported by)): {missing}")
 
 
-def test_core_dependencies_leave_out_the_book_and_test_toolchain():
-    core = [name_of(r) for r in project()["dependencies"]]
-    assert not [n for n in core if n.startswith(TOOLCHAIN)], core
+def test_the_light_install_leaves_out_the_book_and_test_toolchain():
+    pulled_in = closure(core())
+    assert not sorted(n for n in pulled_in
+                      if n.startswith(TOOLCHAIN) or n in SERVERS)
+
+
+def test_extras_hold_the_notebook_server_and_the_book_and_test_tools():
     extras = project()["optional-dependencies"]
-    assert {"notebooks", "book", "test"} <= set(extras)
-    everything = {name_of(r) for group in extras.values() for r in group}
-    for tool in ("jupyter-book", "pytest", "nbval", "playwright", "hypothesis",
-                 "jupyterlab"):
-        assert tool in everything, tool
+    for extra, wanted in EXTRAS.items():
+        assert wanted <= {name_of(r) for r in extras.get(extra, [])}, extra
 
 
 def test_requirements_pin_every_dependency_and_extra():

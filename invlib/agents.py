@@ -72,7 +72,7 @@ class AgentSettings:
         check_real("step_power", self.step_power, 0, 1)
         check_choice("rumination", self.rumination, WEIGHTS)
         check_real("kappa", self.kappa, 0)
-        if self.initial != "uniform":
+        if not (isinstance(self.initial, str) and self.initial == "uniform"):
             check_real("initial", self.initial)
         if self.batch_updates and self.rumination != "none":
             raise InvalidParameter("rumination must be 'none' with batch_updates "
@@ -139,6 +139,10 @@ class Training:
     def rumination_rate(self) -> float:
         """Fraction of periods in which the agent ruminated."""
         return self.ruminating_periods / self.steps if self.steps else 0.0
+
+
+#: The largest demand mean an agent samples from (a table of about that many entries).
+MAX_TRAIN_DEMAND_MEAN = 1e6
 
 
 def demand_cdf(mean: float) -> np.ndarray:
@@ -251,6 +255,11 @@ class Agent:
             q = np.full((rows, C + 1), float(settings.initial))
         self.q = np.where(self._feasible, q, np.inf)
         self.visits = np.zeros((rows, C + 1))
+        if shop.demand_mean > MAX_TRAIN_DEMAND_MEAN:
+            raise InvalidParameter(
+                "demand_mean must be at most "
+                f"{MAX_TRAIN_DEMAND_MEAN:,.0f} to train an agent (its demand table "
+                f"has one entry per possible demand), got {shop.demand_mean:g}")
         self._cdf = demand_cdf(shop.demand_mean)
         self.seconds = 0.0
         self.episodes_done = 0

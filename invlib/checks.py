@@ -23,7 +23,7 @@ def _number(value) -> str:
 
 
 def _interval(low, high, low_open, high_open) -> str:
-    left = "(" if low_open else "["
+    left = "(" if low_open or low == -math.inf else "["
     right = ")" if high_open or high == math.inf else "]"
     lo = "-inf" if low == -math.inf else _number(low)
     hi = "inf" if high == math.inf else _number(high)
@@ -47,7 +47,9 @@ def check_real(name: str, value, low=-math.inf, high=math.inf,
 def check_int(name: str, value, low=-math.inf, high=math.inf) -> int:
     """Return ``value`` as an int if it is a whole number in ``[low, high]``."""
     where = _interval(low, high, False, False)
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if isinstance(value, bool):
+        raise InvalidParameter(f"{name} must be an integer in {where}, got {value!r}")
+    if not isinstance(value, numbers.Integral):
         if isinstance(value, numbers.Real) and float(value).is_integer():
             value = int(value)
         else:
@@ -58,9 +60,21 @@ def check_int(name: str, value, low=-math.inf, high=math.inf) -> int:
     return value
 
 
+def check_sequence(name: str, value) -> tuple:
+    """Return ``value`` as a tuple if it is a list, tuple or array (a string or a
+    single number is refused: iterating one would hide the mistake)."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") \
+            or not hasattr(value, "__iter__"):
+        raise InvalidParameter(f"{name} must be a sequence (a list or tuple), "
+                               f"got {value!r}")
+    return tuple(value)
+
+
 def check_choice(name: str, value, choices) -> str:
     """Return ``value`` if it is one of ``choices``."""
-    if value not in choices:
+    # compared one by one, so that an array given by mistake is refused, not
+    # compared elementwise
+    if not any(isinstance(value, type(c)) and value == c for c in choices):
         allowed = ", ".join(repr(c) for c in choices)
         raise InvalidParameter(f"{name} must be one of {allowed}, got {value!r}")
     return value

@@ -28,7 +28,7 @@ from .bikeshop import (HOLDING_ON, MAX_CAPACITY, MIN_DEMAND_MEAN, BikeShop,
                        start_distribution)
 from .checks import InvalidParameter, check_int
 from .dp import policy_iteration, policy_matrix
-from .longrun import average_cost, recurrent_classes
+from .longrun import NumericalTrouble, average_cost, recurrent_classes
 from .mdp import bike_shop_mdp
 from .policies import best_order_up_to_level, order_up_to_table, policy_grid
 
@@ -340,17 +340,19 @@ def _main(argv, out) -> int:
         return _experiment(args, out)
     try:
         shop = _shop_from(args)
-        if args.command == "train":
-            settings = _settings_from(args)
+        if args.command == "solve":
+            summary, show = solve_summary(shop), _print_table
+        else:
+            summary = train_summary(shop, _settings_from(args), args.seed,
+                                    args.agent, not args.no_progress)
+            show = _print_training
     except InvalidParameter as err:
         print(f"{PROG} {args.command}: error: {_as_option(err)}", file=sys.stderr)
         return 2
-    if args.command == "solve":
-        summary, show = solve_summary(shop), _print_table
-    else:
-        summary = train_summary(shop, settings, args.seed, args.agent,
-                                not args.no_progress)
-        show = _print_training
+    except NumericalTrouble as err:
+        print(f"{PROG} {args.command}: error: {err} (try a smaller --demand-mean)",
+              file=sys.stderr)
+        return 2
     if args.json:
         json.dump(summary, out)
         out.write("\n")

@@ -27,12 +27,14 @@ drawn in advance.
 """
 from __future__ import annotations
 
+import inspect
 import math
 
 import numba
 import numpy as np
 
-from .checks import InvalidParameter, check_choice, check_int, check_real
+from .checks import (InvalidParameter, check_choice, check_int, check_real,
+                     check_sequence)
 
 
 def check_generator(rng) -> np.random.Generator:
@@ -237,4 +239,11 @@ DEMANDS = {"normal": NormalDemand, "garch": GarchDemand}
 
 def make_demand(kind: str, params=()) -> DemandProcess:
     """A fresh process ``DEMANDS[kind](*params)``."""
-    return DEMANDS[check_choice("demand", kind, tuple(DEMANDS))](*params)
+    process = DEMANDS[check_choice("demand", kind, tuple(DEMANDS))]
+    params = check_sequence("demand_params", params)
+    names = list(inspect.signature(process).parameters)
+    if len(params) > len(names):
+        raise InvalidParameter(f"demand_params for {kind!r} must hold at most "
+                               f"{len(names)} numbers ({', '.join(names)}), "
+                               f"got {len(params)}")
+    return process(*params)

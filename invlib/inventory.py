@@ -36,7 +36,8 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from .checks import InvalidParameter, check_choice, check_int, check_real
+from .checks import (InvalidParameter, check_choice, check_int, check_real,
+                     check_sequence)
 from .demand import DEMANDS, DemandProcess, check_generator, make_demand
 
 #: The book's orders: 0, 2, ..., 40.
@@ -85,7 +86,8 @@ class InventoryProblem:
         for name in ("K", "c", "h", "p"):
             put(name, check_real(name, getattr(self, name), 0))
         actions = tuple(check_real(f"actions[{i}]", a, 0)
-                        for i, a in enumerate(self.actions))
+                        for i, a in enumerate(check_sequence("actions",
+                                                             self.actions)))
         if not actions or any(b <= a for a, b in zip(actions, actions[1:])):
             raise InvalidParameter("actions must be a non-empty, strictly increasing "
                                    f"sequence of orders >= 0, got {self.actions!r}")
@@ -98,9 +100,9 @@ class InventoryProblem:
         put("u_max", check_real("u_max", self.u_max, 0, low_open=True))
         put("discount", check_real("discount", self.discount, 0, 1, high_open=True))
         check_choice("demand", self.demand, tuple(DEMANDS))
-        put("demand_params", tuple(self.demand_params))
+        put("demand_params", check_sequence("demand_params", self.demand_params))
         self.new_demand()                    # bad demand settings fail here, not later
-        if len(self.start) != L + 1:
+        if len(check_sequence("start", self.start)) != L + 1:
             raise InvalidParameter(f"start must hold L + 1 = {L + 1} intervals (x, then "
                                    f"each u_i), got {len(self.start)}")
         start = []

@@ -11,6 +11,7 @@ it per start state, and :func:`average_cost` averages it over a start distributi
 """
 from __future__ import annotations
 
+import numba
 import numpy as np
 from scipy.sparse.csgraph import connected_components
 
@@ -30,16 +31,88 @@ def recurrent_classes(P: np.ndarray) -> list[np.ndarray]:
     return classes
 
 
+@numba.njit(cache=True)
+def _gth(Q):
+    """Stationary distribution of the irreducible chain ``Q`` by the
+    Grassmann-Taksar-Heyman elimination (nan if it underflows).
+
+    It never forms ``1 - Q[i, i]``: a state's chance of leaving is the sum of its
+    off-diagonal entries. With a large demand mean, ``1 - Q[i, i]`` is a tiny
+    number that ``I - Q`` rounds away, and a plain linear solve then returns
+    garbage or fails; this elimination only adds, multiplies and divides
+    nonnegative numbers, so every entry keeps its relative accuracy."""
+    A = Q.copy()
+    n = A.shape[0]
+    for k in range(n - 1, 0, -1):
+        leave = 0.0
+        for j in range(k):
+            leave += A[k, j]
+        if leave == 0.0:
+            return np.full(n, np.nan)
+        for i in range(k):
+            A[i, k] /= leave
+        for i in range(k):
+            if A[i, k] != 0.0:
+                for j in range(k):
+                    A[i, j] += A[i, k] * A[k, j]
+    mu = np.zeros(n)
+    mu[0] = 1.0
+    for k in range(1, n):
+        for i in range(k):
+            mu[k] += mu[i] * A[i, k]
+    return mu / mu.sum()
+
+
+@numba.njit(cache=True)
+def _absorption(M):
+    """Where a chain started in each transient state ends up: ``M`` holds the
+    transient-to-transient probabilities in its first ``t`` columns and the
+    transient-to-class probabilities after them; the answer is ``t x classes``
+    (nan if it underflows).
+
+    States are removed one at a time (state reduction): paths through the removed
+    state are added to the others, and its row, taken without its self-loop and
+    rescaled to sum to one, is kept for the back-substitution. As in :func:`_gth`,
+    no difference of probabilities is ever formed."""
+    M = M.copy()
+    t, width = M.shape
+    for k in range(t - 1, -1, -1):
+        M[k, k] = 0.0
+        leave = 0.0
+        for j in range(width):
+            leave += M[k, j]
+        if leave == 0.0:
+            return np.full((t, width - t), np.nan)
+        for j in range(width):
+            M[k, j] /= leave
+        for i in range(k):
+            if M[i, k] != 0.0:
+                via = M[i, k]
+                M[i, k] = 0.0
+                for j in range(k):
+                    M[i, j] += via * M[k, j]
+                for j in range(t, width):
+                    M[i, j] += via * M[k, j]
+    B = M[:, t:].copy()
+    for k in range(t):
+        for j in range(k):
+            if M[k, j] != 0.0:
+                B[k] += M[k, j] * B[j]
+    return B
+
+
+class NumericalTrouble(ValueError):
+    """A long-run quantity that doubles cannot represent (probabilities that
+    underflow to zero along every path)."""
+
+
 def _stationary_on(P: np.ndarray, members: np.ndarray) -> np.ndarray:
     """Stationary distribution of the chain restricted to one closed class."""
-    Q = P[np.ix_(members, members)]
-    m = len(members)
-    # mu (I - Q) = 0 with sum(mu) = 1: replace one balance equation by the sum.
-    A = (np.eye(m) - Q).T
-    A[-1] = 1.0
-    b = np.zeros(m)
-    b[-1] = 1.0
-    return np.linalg.solve(A, b)
+    mu = _gth(np.ascontiguousarray(P[np.ix_(members, members)], dtype=np.float64))
+    if not np.isfinite(mu).all():
+        raise NumericalTrouble("the stationary distribution underflows: some "
+                               "transition probabilities are below 1e-308")
+    return mu
 
 
 def stationary_distribution(P: np.ndarray) -> np.ndarray:
@@ -67,12 +140,15 @@ def gain(P: np.ndarray, c: np.ndarray) -> np.ndarray:
         absorb[members, j] = 1.0
     transient = np.flatnonzero(np.isnan(g))
     if len(transient):
-        # Probability of ending in each class from a transient state:
-        # B = (I - P_TT)^-1 P_TR, with the recurrent states grouped by class.
+        # Probability of ending in each class from a transient state, B with
+        # (I - P_TT) B = P_TR, the recurrent states grouped by class.
         recurrent = np.flatnonzero(~np.isnan(g))
-        PTT = P[np.ix_(transient, transient)]
-        PTR = P[np.ix_(transient, recurrent)] @ absorb[recurrent]
-        B = np.linalg.solve(np.eye(len(transient)) - PTT, PTR)
+        M = np.hstack([P[np.ix_(transient, transient)],
+                       P[np.ix_(transient, recurrent)] @ absorb[recurrent]])
+        B = _absorption(np.ascontiguousarray(M, dtype=np.float64))
+        if not np.isfinite(B).all():
+            raise NumericalTrouble("the absorption probabilities underflow: some "
+                                   "transition probabilities are below 1e-308")
         class_gain = np.array([g[m[0]] for m in classes])
         g[transient] = B @ class_gain
     return g

@@ -105,8 +105,10 @@ def _orders_of(shop: BikeShop, policy) -> np.ndarray:
             raise InvalidParameter(f"policy must be a function of the observation "
                                    f"(on_hand, on_order) or one order per state "
                                    f"({len(states)}), got shape {orders.shape}")
-        if not np.all(np.isfinite(orders)) or np.any(orders != np.round(orders)):
-            raise InvalidParameter("policy must give whole numbers of bikes")
+        if orders.dtype.kind not in "iuf" or not np.all(np.isfinite(orders)) \
+                or np.any(orders != np.round(orders)):
+            raise InvalidParameter("policy must give whole numbers of bikes, "
+                                   f"from 0 to {shop.capacity}")
         orders = orders.astype(np.int64)
     room = shop.capacity - states.sum(axis=1)
     bad = np.flatnonzero((orders < 0) | (orders > room))

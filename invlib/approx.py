@@ -213,6 +213,7 @@ class Run:
     ruminating_periods: int      # periods in which the agent ruminated
     imagined_updates: int        # updates of orders not placed
     seconds: float               # the compiled loop alone (compilation excluded)
+    terminal_costs: np.ndarray   # per episode: the terminal cost charged (0 if none)
     weights: np.ndarray | None = None   # the learned tile weights (not stored)
 
     @property
@@ -231,6 +232,23 @@ class Run:
     @property
     def seconds_per_period(self) -> float:
         return self.seconds / self.periods
+
+    @property
+    def termination_rate(self) -> float:
+        """Share of episodes that ended early."""
+        return float(self.terminated.mean())
+
+    def scheduled_costs(self, periods: int, discount: float) -> np.ndarray:
+        """The cost of every period of the schedule (``periods`` per episode),
+        exits counted: a period an episode did not play because it left the box
+        is charged the cost of staying on the boundary it crossed, the terminal
+        cost's per-period part ``(1 - gamma) * terminal cost``. Every agent then
+        has a cost for every scheduled period, and leaving early is never cheap."""
+        played = np.arange(periods) < self.episode_lengths[:, None]
+        out = np.repeat(((1.0 - discount) * self.terminal_costs)[:, None], periods,
+                        axis=1)
+        out[played] = self.costs
+        return out.ravel()
 
 
 # --- compiled kernels ----------------------------------------------------------
@@ -312,10 +330,11 @@ def ruminate(weights, layout, parts, actions, model, position, x, pipeline, a, d
 @numba.njit(cache=True)
 def _episodes(weights, layout, parts, actions, model, position, starts, demands,
               uniforms, extra, learning_rate, epsilon, sarsa, code, selective, kappa,
-              costs, lengths, terminated, counts):
+              costs, lengths, terminated, terminal_costs, counts):
     """Play every episode, learning into ``weights`` (changed in place); fills
-    ``costs`` (period by period), ``lengths``, ``terminated`` and ``counts`` (periods
-    with rumination, imagined updates); returns the number of periods played."""
+    ``costs`` (period by period), ``lengths``, ``terminated``, ``terminal_costs``
+    (per episode, 0 unless it ended early) and ``counts`` (periods with
+    rumination, imagined updates); returns the number of periods played."""
     n, m = parts.shape
     episodes, periods = demands.shape
     L = starts.shape[1] - 1
@@ -360,6 +379,7 @@ def _episodes(weights, layout, parts, actions, model, position, starts, demands,
                                           scratch)
             if done:
                 terminated[e] = True
+                terminal_costs[e] = terminal
                 break
             x, a = x2, a2
             pipe, pipe2 = pipe2, pipe
@@ -373,6 +393,7 @@ def _play(problem, settings, env: Environment, draws: AgentDraws, time_it=True) 
     costs = np.empty(E * problem.periods)
     lengths = np.zeros(E, dtype=np.int64)
     terminated = np.zeros(E, dtype=np.bool_)
+    terminal_costs = np.zeros(E)
     counts = np.zeros(2, dtype=np.int64)
     weights = draws.coder.weights
     actions = np.array(problem.actions, dtype=float)
@@ -381,14 +402,14 @@ def _play(problem, settings, env: Environment, draws: AgentDraws, time_it=True) 
                  env.demands, draws.uniforms, draws.extra, settings.learning_rate,
                  settings.epsilon, settings.target == "sarsa",
                  weight_code(settings.rumination), settings.selective, settings.kappa,
-                 costs, lengths, terminated, counts)
+                 costs, lengths, terminated, terminal_costs, counts)
     if time_it:
         _compile_once()                 # so that the timing below is the loop alone
     tic = time.perf_counter()
     played = _episodes(*arguments)
     seconds = time.perf_counter() - tic
     return Run(costs[:played].copy(), lengths, terminated, int(counts[0]),
-               int(counts[1]), seconds, weights)
+               int(counts[1]), seconds, terminal_costs, weights)
 
 
 def play(problem: InventoryProblem, settings: ApproxSettings, env: Environment,

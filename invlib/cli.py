@@ -246,12 +246,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="no progress bar (it goes to standard error, for runs "
                        "longer than two seconds)")
     _add_experiment(commands)
+    _add_sweep(commands)
     return parser
 
 
 def _add_experiment(commands) -> None:
     from .approx import PROBLEMS
-    from .experiments import DEFAULT_AGENTS, SEED
+    from .experiments import DEFAULT_AGENTS
     run = commands.add_parser("experiment", help="the paper's experiment: every agent, "
                               "repeated, on problem P1, P2 or P3")
     run.add_argument("--problem", choices=tuple(PROBLEMS), default="P1",
@@ -267,16 +268,33 @@ def _add_experiment(commands) -> None:
                      "runs of the same settings are reused, so an interrupted "
                      "experiment resumes (default results)")
     run.add_argument("--jobs", type=int, default=1,
-                     help="processes working in parallel, >= 1 (default 1)")
+                     help="worker processes of a local Dask cluster, >= 1; 1 runs "
+                     "in this process (default 1)")
+    run.add_argument("--cluster", default=None,
+                     help="where the runs go instead: serial, local:N (N worker "
+                     "processes) or tcp://HOST:PORT (a running Dask scheduler)")
     run.add_argument("--episodes", type=int, default=None,
                      help="episodes per run, >= 1 (default: the problem's)")
     run.add_argument("--periods", type=int, default=None,
                      help="periods per episode, >= 1 (default: the problem's)")
+    _add_run_options(run)
+
+
+def _add_run_options(run) -> None:
+    """The options that experiment and sweep share."""
+    from .experiments import SEED
     run.add_argument("--seed", type=int, default=SEED,
                      help=f"seed of all random numbers, >= 0 (default {SEED})")
     run.add_argument("--no-progress", action="store_true",
                      help="no progress bar (it goes to standard error)")
     run.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _stopped(stop) -> int:
+    """Ctrl-C during experiment or sweep: one line, exit status 130."""
+    print(f"interrupted: {stop.stored} of {stop.total} runs stored in "
+          f"{stop.folder}; run the same command to resume", file=sys.stderr)
+    return INTERRUPTED
 
 
 def _experiment(args, out) -> int:
@@ -285,20 +303,89 @@ def _experiment(args, out) -> int:
     try:
         results = run_experiment(args.problem, args.agents, args.repetitions, args.out,
                                  args.jobs, not args.no_progress, args.episodes,
-                                 args.periods, args.seed)
+                                 args.periods, args.seed, args.cluster)
     except InvalidParameter as err:
         print(f"{PROG} experiment: error: {_as_option(err)}", file=sys.stderr)
         return 2
     except Stopped as stop:
-        print(f"interrupted: {stop.stored} of {stop.total} runs stored in "
-              f"{stop.folder}; run the same command to resume", file=sys.stderr)
-        return INTERRUPTED
+        return _stopped(stop)
     data = summary(results)
     if args.json:
         json.dump(data, out)
         out.write("\n")
     else:
         print(format_tables(data), file=out)
+    return 0
+
+
+def _add_sweep(commands) -> None:
+    from .approx import PROBLEMS
+    from .experiments import DEFAULT_AGENTS
+    from .parallel import MAX_LOCAL_WORKERS, default_cluster
+    from .sweep import (EPSILONS, KAPPAS, LEARNING_RATES, MAX_PERIODS_SCALE,
+                        REPETITIONS)
+
+    def listed(values):
+        return " ".join(f"{v:g}" for v in values)
+    run = commands.add_parser("sweep", help="the paper's claims across kappa, the "
+                              "learning rate and epsilon, on a Dask cluster")
+    run.add_argument("--problems", nargs="+", choices=tuple(PROBLEMS),
+                     default=list(PROBLEMS), metavar="PROBLEM",
+                     help="any of P1 P2 P3 (default: all three)")
+    run.add_argument("--agents", nargs="+", choices=tuple(AGENTS),
+                     default=list(DEFAULT_AGENTS), metavar="AGENT",
+                     help="the agents, any of " + ", ".join(AGENTS) + " (default: "
+                     + " ".join(DEFAULT_AGENTS) + ")")
+    run.add_argument("--kappa", nargs="+", type=float, default=list(KAPPAS),
+                     metavar="K", help="surprise scales, each > 0, for the agents "
+                     f"that use one (default {listed(KAPPAS)})")
+    run.add_argument("--learning-rate", nargs="+", type=float,
+                     default=list(LEARNING_RATES), metavar="R",
+                     help=f"learning rates, each in (0, 1] (default "
+                     f"{listed(LEARNING_RATES)})")
+    run.add_argument("--epsilon", nargs="+", type=float, default=list(EPSILONS),
+                     metavar="E", help=f"exploration probabilities, each in [0, 1] "
+                     f"(default {listed(EPSILONS)})")
+    run.add_argument("--repetitions", type=int, default=REPETITIONS,
+                     help=f"runs per point, >= 1 (default {REPETITIONS})")
+    run.add_argument("--out", default="sweep",
+                     help="folder of the stored runs (runs.csv), made if missing; "
+                     "stored runs are reused, so an interrupted sweep resumes "
+                     "(default sweep)")
+    run.add_argument("--cluster", default=None,
+                     help=f"serial, local:N (a Dask LocalCluster of N worker "
+                     f"processes, N in 1..{MAX_LOCAL_WORKERS}) or tcp://HOST:PORT "
+                     f"(a running Dask scheduler); default {default_cluster()}, "
+                     "one worker per core")
+    run.add_argument("--periods-scale", type=float, default=1.0,
+                     help=f"multiply every run's episodes by this, in (0, "
+                     f"{MAX_PERIODS_SCALE:g}] (default 1)")
+    _add_run_options(run)
+
+
+def _sweep(args, out) -> int:
+    import time
+    from .experiments import Interrupted as Stopped
+    from .sweep import Grid, run_sweep
+    begun = time.perf_counter()
+    try:
+        grid = Grid(args.problems, args.agents, args.kappa, args.learning_rate,
+                    args.epsilon, args.repetitions, args.periods_scale, args.seed)
+        runs = run_sweep(grid, args.out, args.cluster, not args.no_progress)
+    except InvalidParameter as err:
+        print(f"{PROG} sweep: error: {_as_option(err)}", file=sys.stderr)
+        return 2
+    except Stopped as stop:
+        return _stopped(stop)
+    seconds = time.perf_counter() - begun
+    if args.json:
+        json.dump({"runs": [{k: (None if isinstance(v, float) and v != v else v)
+                             for k, v in r.items()} for r in runs],
+                   "out": str(args.out), "seconds": seconds}, out)
+        out.write("\n")
+    else:
+        print(f"{len(runs):,} runs in {args.out}/runs.csv ({seconds:.1f} s)",
+              file=out)
     return 0
 
 
@@ -338,6 +425,8 @@ def _main(argv, out) -> int:
     args = parser.parse_args(argv)
     if args.command == "experiment":
         return _experiment(args, out)
+    if args.command == "sweep":
+        return _sweep(args, out)
     try:
         shop = _shop_from(args)
         if args.command == "solve":

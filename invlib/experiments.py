@@ -17,35 +17,47 @@ finds its file skips the work, so an interrupted experiment resumes where it
 stopped. ``out/<problem>/settings.json`` records the schedule and the seed, and a
 folder made with other settings is refused rather than mixed.
 
-The summary follows the paper's table 1: for each agent the mean cost per period
-in the early window (the problem's, periods 1-2000 on P1 and P2, 1-4000 on P3)
-and in the later periods, a one-sided Wilcoxon rank-sum (Mann-Whitney) test of
-"lower than SARSA" over the repetitions' means at the 5% level, and the time per
-period relative to SARSA. Table 2 sets the two proposed agents, PRS.Beta and
-RSarsa.TD, against RSarsa and PRS with the same test in *both* directions
-("lower" and "higher", each one-sided at 5%), since the paper's claims go both
-ways (PRS.Beta as good as RSarsa early, better than it later). Periods are
-counted as played: an episode that terminates early simply has fewer.
+Costs. An episode that leaves the box ends early and plays fewer periods; an
+agent that leaves often could look cheap. So the verdicts use the *cost with
+exits* (:meth:`invlib.approx.Run.scheduled_costs`): every period of the
+schedule has a cost, and a period not played after an exit is charged the cost
+of staying on the boundary crossed (the per-period part of the terminal cost).
+The early window is the problem's (periods 1-2000 of the schedule on P1 and P2,
+1-4000 on P3), the later periods the rest. The paper's cost per period *played*
+is kept beside it (``early_mean``, ``later_mean``).
+
+Tests (:mod:`invlib.stats`). Repetitions are paired by common random numbers, so
+the main test is the one-sided paired Wilcoxon signed-rank test over the
+repetitions' costs with exits, Holm-corrected across each table's family at the
+5% level, and each difference is given as a mean with a 95% bootstrap interval.
+Table 1 tests every agent against SARSA ("lower", early and later: one family
+per problem); table 2 sets the two proposed agents, PRS.Beta and RSarsa.TD,
+against RSarsa and PRS in *both* directions, since the paper's claims go both
+ways (one family per problem). The paper's unpaired rank-sum test on the costs
+per period played is kept beside it (``*_rank_sum`` fields and
+:func:`tests_table`).
+
+Runs go through :func:`invlib.parallel.run_all`, the library's one parallel
+path: in this process, or on a Dask cluster; files are written by the caller.
 """
 from __future__ import annotations
 
 import json
 import os
-import signal
 import tempfile
 import zlib
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import mannwhitneyu
 from tqdm.auto import tqdm
 
 from .approx import PROBLEMS, Run, approx_settings, make_problem, train
 from .checks import InvalidParameter, check_choice, check_int
 from .inventory import InventoryProblem
+from .parallel import check_cluster, run_all
 from .rumination import AGENTS
+from .stats import bootstrap_ci, holm, rank_sum_p, signed_rank_p
 
 #: The agents of the paper's tables, in its order.
 DEFAULT_AGENTS = ("sarsa", "rsarsa", "prs", "prs-beta", "rsarsa-td", "prs-td")
@@ -57,6 +69,9 @@ PROPOSED = ("prs-beta", "rsarsa-td")
 EARLIER = ("rsarsa", "prs")
 SEED = 2014
 LEVEL = 0.05
+#: Stored runs of this format hold each episode's terminal cost (older folders
+#: are refused rather than mixed).
+FORMAT = 2
 WINDOW = 1000      # periods in a moving average of the figures
 
 
@@ -105,7 +120,7 @@ def _write_atomically(path: Path, write) -> None:
 def save_run(path: Path, run: Run) -> None:
     _write_atomically(path, lambda file: np.savez(
         file, costs=run.costs, episode_lengths=run.episode_lengths,
-        terminated=run.terminated,
+        terminated=run.terminated, terminal_costs=run.terminal_costs,
         counts=np.array([run.ruminating_periods, run.imagined_updates]),
         seconds=np.array(run.seconds)))
 
@@ -114,21 +129,23 @@ def load_run(path: Path) -> Run:
     with np.load(path) as data:
         counts = data["counts"]
         return Run(data["costs"], data["episode_lengths"], data["terminated"],
-                   int(counts[0]), int(counts[1]), float(data["seconds"]))
+                   int(counts[0]), int(counts[1]), float(data["seconds"]),
+                   data["terminal_costs"])
 
 
-def _one_run(problem_name, episodes, periods, seed, agent, repetition, out) -> None:
-    """Train one (problem, agent, repetition) and store it (in a worker process)."""
+def one_run(problem_name, episodes, periods, seed, agent, repetition) -> Run:
+    """Train one (problem, agent, repetition) (in any process; the weights are
+    left out, so that little travels back)."""
     problem = experiment_problem(problem_name, episodes, periods)
     env_rng, agent_rng = generators(problem_name, agent, repetition, seed)
     run = train(problem, approx_settings(agent, problem_name), env_rng, agent_rng)
-    save_run(run_path(out, problem_name, agent, repetition), run)
+    return replace(run, weights=None)
 
 
 def _manifest(problem: InventoryProblem, problem_name: str, seed: int) -> dict:
     return {"problem": problem_name, "episodes": problem.episodes,
             "periods": problem.periods, "early_window": problem.early_window,
-            "seed": seed}
+            "seed": seed, "format": FORMAT}
 
 
 class Interrupted(Exception):
@@ -158,11 +175,6 @@ def _check_out(out, problem_name: str) -> Path:
     return folder
 
 
-def _ignore_ctrl_c() -> None:
-    """In worker processes: Ctrl-C is the parent's to handle (it stops them)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _check_agents(agents) -> tuple:
     agents = tuple(agents)
     if not agents:
@@ -186,10 +198,25 @@ class Results:
     def agents(self) -> tuple:
         return tuple(self.runs)
 
-    def window_means(self, agent: str) -> tuple[np.ndarray, np.ndarray]:
-        """Each repetition's mean cost per period, early and later (NaN if a run
-        played no period in the window)."""
+    @property
+    def discount(self) -> float:
+        return make_problem(self.problem_name).discount
+
+    def scheduled_costs(self, agent: str) -> np.ndarray:
+        """Repetitions x scheduled periods: each period's cost, exits counted
+        (:meth:`invlib.approx.Run.scheduled_costs`)."""
+        return np.array([r.scheduled_costs(self.periods, self.discount)
+                         for r in self.runs[agent]])
+
+    def window_means(self, agent: str, exits: bool = True) -> tuple[np.ndarray,
+                                                                    np.ndarray]:
+        """Each repetition's mean cost per period, early and later: with exits
+        counted over the schedule's periods, or (``exits=False``, the paper's
+        way) over the periods played (NaN if a run played none in the window)."""
         w = self.early_window
+        if exits:
+            costs = self.scheduled_costs(agent)
+            return costs[:, :w].mean(axis=1), costs[:, w:].mean(axis=1)
         early = [r.costs[:w].mean() if r.periods else np.nan for r in self.runs[agent]]
         later = [r.costs[w:].mean() if r.periods > w else np.nan
                  for r in self.runs[agent]]
@@ -198,16 +225,22 @@ class Results:
 
 def run_experiment(problem_name: str, agents=DEFAULT_AGENTS, repetitions: int = 10,
                    out="results", jobs: int = 1, progress: bool = True,
-                   episodes=None, periods=None, seed: int = SEED) -> Results:
+                   episodes=None, periods=None, seed: int = SEED,
+                   cluster: str | None = None) -> Results:
     """Run (or finish) the experiment on one problem and return its results.
 
-    Runs already stored under ``out`` are not run again; ``jobs`` processes share
-    the rest; ``episodes`` and ``periods`` shorten the schedule (for trials)."""
+    Runs already stored under ``out`` are not run again; the rest run on
+    ``cluster`` (:mod:`invlib.parallel`; by default ``serial`` for ``jobs=1``
+    and a local cluster of ``jobs`` workers otherwise); ``episodes`` and
+    ``periods`` shorten the schedule (for trials)."""
     check_choice("problem", problem_name, tuple(PROBLEMS))
     agents = _check_agents(agents)
     repetitions = check_int("repetitions", repetitions, 1)
     jobs = check_int("jobs", jobs, 1)
     seed = check_int("seed", seed, 0)
+    if cluster is None:
+        cluster = "serial" if jobs == 1 else f"local:{jobs}"
+    cluster = check_cluster(cluster)
     problem = experiment_problem(problem_name, episodes, periods)
     manifest = _manifest(problem, problem_name, seed)
     _check_out(out, problem_name)
@@ -224,39 +257,20 @@ def run_experiment(problem_name: str, agents=DEFAULT_AGENTS, repetitions: int = 
     todo = [(agent, rep) for rep in range(repetitions) for agent in agents
             if not run_path(out, problem_name, agent, rep).exists()]
     common = (problem_name, problem.episodes, problem.periods, seed)
+
+    def store(task, run):
+        save_run(run_path(out, problem_name, task[-2], task[-1]), run)
+
     try:
         with tqdm(total=len(todo), desc=f"{problem_name} runs", disable=not progress,
                   unit="run") as bar:
-            if jobs == 1:
-                for agent, rep in todo:
-                    _one_run(*common, agent, rep, out)
-                    bar.update()
-            else:
-                _run_in_pool(jobs, [(*common, agent, rep, out) for agent, rep in todo],
-                             bar)
+            run_all(one_run, [(*common, agent, rep) for agent, rep in todo], store,
+                    cluster, bar)
     except KeyboardInterrupt:
         stored = sum(run_path(out, problem_name, agent, rep).exists()
                      for rep in range(repetitions) for agent in agents)
         raise Interrupted(stored, repetitions * len(agents), str(Path(out))) from None
     return load_results(out, problem_name, agents, repetitions)
-
-
-def _run_in_pool(jobs: int, tasks: list, bar) -> None:
-    """:func:`_one_run` for each task in ``jobs`` processes. On Ctrl-C the
-    queued runs are dropped and the workers stopped at once (a run cut short
-    leaves no file, since files are written whole or not at all)."""
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_ctrl_c)
-    try:
-        futures = [pool.submit(_one_run, *task) for task in tasks]
-        for future in as_completed(futures):
-            future.result()
-            bar.update()
-    except BaseException:
-        for process in list((pool._processes or {}).values()):
-            process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
 
 
 def load_results(out, problem_name: str, agents=DEFAULT_AGENTS,
@@ -270,6 +284,10 @@ def load_results(out, problem_name: str, agents=DEFAULT_AGENTS,
         raise InvalidParameter(f"out folder {str(Path(out))!r} holds no {problem_name} "
                                "results")
     manifest = json.loads((folder / "settings.json").read_text())
+    if manifest.get("format") != FORMAT:
+        raise InvalidParameter(f"out folder {str(Path(out))!r} holds {problem_name} "
+                               "results of an older format (without terminal "
+                               "costs); run the experiment into another folder")
     runs = {}
     for agent in agents:
         paths = sorted((folder / agent).glob("*.npz"))
@@ -281,16 +299,9 @@ def load_results(out, problem_name: str, agents=DEFAULT_AGENTS,
 
 
 def lower_p_value(x, y) -> float | None:
-    """One-sided rank-sum p-value of "``x`` tends to be lower than ``y``": exact
-    without ties, the normal approximation with ties; None if either side has no
-    finite value."""
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    x, y = x[np.isfinite(x)], y[np.isfinite(y)]
-    if not len(x) or not len(y):
-        return None
-    ties = len(np.unique(np.concatenate([x, y]))) < len(x) + len(y)
-    return float(mannwhitneyu(x, y, alternative="less",
-                              method="asymptotic" if ties else "exact").pvalue)
+    """The paper's test, unpaired: one-sided rank-sum p-value of "``x`` tends to
+    be lower than ``y``" (:func:`invlib.stats.rank_sum_p`)."""
+    return rank_sum_p(x, y)
 
 
 def _number(value) -> float | None:
@@ -298,24 +309,42 @@ def _number(value) -> float | None:
     return None if value is None or not np.isfinite(value) else float(value)
 
 
+def _difference(x, y) -> list:
+    """``[mean, low, high]``: the mean paired difference and its 95% interval."""
+    return [_number(v) for v in bootstrap_ci(x, y)]
+
+
 def summary(results: Results) -> dict:
-    """Everything the tables need, as plain data (JSON-ready)."""
-    means = {a: results.window_means(a) for a in results.agents}
+    """Everything the tables need, as plain data (JSON-ready); see the module
+    docstring for the costs and the tests."""
+    played = {a: results.window_means(a, exits=False) for a in results.agents}
+    scheduled = {a: results.window_means(a) for a in results.agents}
     seconds = {a: sum(r.seconds for r in runs) / sum(r.periods for r in runs)
                for a, runs in results.runs.items()}
     agents = {}
     for agent, runs in results.runs.items():
-        early, later = means[agent]
+        early, later = played[agent]
+        early_x, later_x = scheduled[agent]
         row = {"early_mean": _number(np.mean(early)),
                "later_mean": _number(np.mean(later)),
                "early_means": [_number(v) for v in early],
-               "later_means": [_number(v) for v in later]}
+               "later_means": [_number(v) for v in later],
+               "early_cost": _number(np.mean(early_x)),
+               "later_cost": _number(np.mean(later_x)),
+               "early_costs": [_number(v) for v in early_x],
+               "later_costs": [_number(v) for v in later_x]}
         for window, k in (("early", 0), ("later", 1)):
-            p = None
-            if BASELINE in means and agent != BASELINE:
-                p = lower_p_value(means[agent][k], means[BASELINE][k])
-            row[f"{window}_p_value"] = p
-            row[f"{window}_lower"] = p is not None and p < LEVEL
+            compared = BASELINE in scheduled and agent != BASELINE
+            base_played = played[BASELINE][k] if compared else None
+            base = scheduled[BASELINE][k] if compared else None
+            row[f"{window}_p_value"] = lower_p_value(played[agent][k], base_played) \
+                if compared else None
+            row[f"{window}_p_rank_sum"] = rank_sum_p(scheduled[agent][k], base) \
+                if compared else None
+            row[f"{window}_p_paired"] = signed_rank_p(scheduled[agent][k], base) \
+                if compared else None
+            row[f"{window}_difference"] = _difference(scheduled[agent][k], base) \
+                if compared else None
         row["seconds_per_period"] = seconds[agent]
         row["relative_time"] = seconds[agent] / seconds[BASELINE] \
             if BASELINE in seconds else None
@@ -324,6 +353,17 @@ def summary(results: Results) -> dict:
         row["termination_rate"] = row["terminations"] / results.episodes
         row["rumination_rate"] = float(np.mean([r.rumination_rate for r in runs]))
         agents[agent] = row
+    # Holm over table 1's family: every agent against SARSA, both windows
+    family = [(a, w) for a in agents for w in ("early", "later")
+              if agents[a][f"{w}_p_paired"] is not None]
+    for (agent, window), p in zip(family, holm([agents[a][f"{w}_p_paired"]
+                                                 for a, w in family])):
+        agents[agent][f"{window}_p_holm"] = p
+    for agent, row in agents.items():
+        for window in ("early", "later"):
+            row.setdefault(f"{window}_p_holm", None)
+            p = row[f"{window}_p_holm"]
+            row[f"{window}_lower"] = p is not None and p < LEVEL
     return {"problem": results.problem_name, "episodes": results.episodes,
             "periods": results.periods, "early_window": results.early_window,
             "seed": results.seed,
@@ -334,19 +374,23 @@ def summary(results: Results) -> dict:
 
 def table1(summary_: dict) -> list[dict]:
     """The paper's table 1, a row per agent: relative time per period, early and
-    later mean costs with the p-values of "lower than SARSA"."""
-    return [{"agent": LABELS[a], "relative_time": row["relative_time"],
-             "early_mean": row["early_mean"], "early_p_value": row["early_p_value"],
-             "later_mean": row["later_mean"], "later_p_value": row["later_p_value"],
-             "terminations": row["terminations"],
-             "rumination_rate": row["rumination_rate"]}
+    later costs with exits, their differences from SARSA's with 95% intervals
+    and the Holm-corrected paired p-values of "lower than SARSA", the
+    termination rate and the share of periods with rumination."""
+    keys = ("relative_time", "early_cost", "early_difference", "early_p_holm",
+            "later_cost", "later_difference", "later_p_holm", "early_mean",
+            "later_mean", "terminations", "termination_rate", "rumination_rate")
+    return [{"agent": LABELS[a], **{k: row[k] for k in keys}}
             for a, row in summary_["agents"].items()]
 
 
 def table2(agents: dict) -> list[dict]:
     """The paper's table 2: each proposed agent against each earlier one (those
     present in ``agents``, a summary's ``"agents"`` or a whole summary), per
-    window, with the p-values of "lower" and of "higher" and the verdict."""
+    window: the mean paired difference (costs with exits) with its 95% interval,
+    the paired p-values of "lower" and of "higher", Holm-corrected over the
+    table's family (every one-sided test in it), the verdict at 5%, and the
+    paper's rank-sum p-values on the costs per period played."""
     agents = agents.get("agents", agents)
     rows = []
     for new in PROPOSED:
@@ -354,15 +398,25 @@ def table2(agents: dict) -> list[dict]:
             if new not in agents or old not in agents:
                 continue
             for window in ("early", "later"):
-                x, y = agents[new][f"{window}_means"], agents[old][f"{window}_means"]
-                x = [np.nan if v is None else v for v in x]
-                y = [np.nan if v is None else v for v in y]
-                lower, higher = lower_p_value(x, y), lower_p_value(y, x)
-                verdict = "lower" if lower is not None and lower < LEVEL else \
-                    "higher" if higher is not None and higher < LEVEL else "no difference"
+                def values(agent, key):
+                    return [np.nan if v is None else v
+                            for v in agents[agent][f"{window}_{key}"]]
+                x, y = values(new, "costs"), values(old, "costs")
+                xp, yp = values(new, "means"), values(old, "means")
                 rows.append({"agent": LABELS[new], "against": LABELS[old],
-                             "window": window, "p_lower": lower, "p_higher": higher,
-                             "verdict": verdict})
+                             "window": window, "difference": _difference(x, y),
+                             "p_lower_paired": signed_rank_p(x, y, "less"),
+                             "p_higher_paired": signed_rank_p(x, y, "greater"),
+                             "p_lower_rank_sum": rank_sum_p(xp, yp),
+                             "p_higher_rank_sum": rank_sum_p(yp, xp)})
+    family = [p for row in rows for p in (row["p_lower_paired"],
+                                          row["p_higher_paired"])]
+    adjusted = holm(family)
+    for i, row in enumerate(rows):
+        row["p_lower"], row["p_higher"] = adjusted[2 * i], adjusted[2 * i + 1]
+        lower, higher = row["p_lower"], row["p_higher"]
+        row["verdict"] = "lower" if lower is not None and lower < LEVEL else \
+            "higher" if higher is not None and higher < LEVEL else "no difference"
     return rows
 
 
@@ -370,37 +424,69 @@ def _p_cell(value) -> str:
     return "–" if value is None else _p(value)
 
 
+def _ci_cell(difference) -> str:
+    """``+1.23 [+0.45, +2.01]``, or a dash."""
+    if difference is None or difference[0] is None:
+        return "–"
+    mean, low, high = difference
+    return f"{mean:+.2f} [{low:+.2f}, {high:+.2f}]"
+
+
 def table1_table(summary_: dict):
     """Table 1 of a summary as a rendered :class:`invlib.tables.Table`: early
-    and later mean costs with the p-values of "lower than SARSA", terminations
-    per run and the share of periods with rumination (the measured times, which
-    vary from run to run, are left to :func:`time_table`)."""
+    and later costs with exits, each agent's difference from SARSA with its 95%
+    bootstrap interval and the Holm-corrected paired p-value of "lower than
+    SARSA", the share of episodes that ended early and the share of periods with
+    rumination (the measured times, which vary from run to run, are left to
+    :func:`time_table`)."""
     from .tables import Table
     s = summary_
     return Table(
-        ["agent", "early ($/period)", "p", "later ($/period)", "p",
-         "exits per run", "periods ruminated (%)"],
-        [(row["agent"], row["early_mean"], row["early_p_value"],
-          row["later_mean"], row["later_p_value"], row["terminations"],
+        ["agent", "early ($/period)", "− SARSA [95% CI]", "p (Holm)",
+         "later ($/period)", "− SARSA [95% CI]", "p (Holm)", "exits (%)",
+         "ruminated (%)"],
+        [(row["agent"], row["early_cost"], _ci_cell(row["early_difference"]),
+          row["early_p_holm"], row["later_cost"], _ci_cell(row["later_difference"]),
+          row["later_p_holm"], 100 * row["termination_rate"],
           100 * row["rumination_rate"]) for row in table1(s)],
         caption=f"Table 1, {s['problem']}: {s['repetitions']} repetitions of "
-                f"{s['episodes']} episodes × {s['periods']} periods; early = "
-                f"periods 1–{s['early_window']}; p: one-sided rank-sum test of "
-                "'lower than SARSA'.",
-        formats=[None, "{:.2f}", _p_cell, "{:.2f}", _p_cell, "{:.1f}",
-                 "{:.1f}"])
+                f"{s['episodes']} episodes × {s['periods']} periods; costs with "
+                f"exits; early = periods 1–{s['early_window']}; p: one-sided "
+                "paired signed-rank test of 'lower than SARSA', Holm-corrected "
+                "over the table; exits: episodes ended early.",
+        formats=[None, "{:.2f}", None, _p_cell, "{:.2f}", None, _p_cell,
+                 "{:.1f}", "{:.1f}"])
 
 
 def table2_table(summary_: dict):
     """Table 2 of a summary as a rendered :class:`invlib.tables.Table`."""
     from .tables import Table
     return Table(
-        ["agent", "against", "window", "p lower", "p higher", "verdict (5%)"],
-        [(r["agent"], r["against"], r["window"], r["p_lower"], r["p_higher"],
-          r["verdict"]) for r in summary_["table2"]],
+        ["agent", "against", "window", "difference [95% CI]", "p lower",
+         "p higher", "verdict (5%)"],
+        [(r["agent"], r["against"], r["window"], _ci_cell(r["difference"]),
+          r["p_lower"], r["p_higher"], r["verdict"]) for r in summary_["table2"]],
         caption=f"Table 2, {summary_['problem']}: the proposed agents against "
-                "the earlier ones, one-sided rank-sum tests both ways.",
-        formats=[None, None, None, _p_cell, _p_cell, None])
+                "the earlier ones, costs with exits; one-sided paired "
+                "signed-rank tests both ways, Holm-corrected over the table.",
+        formats=[None, None, None, None, _p_cell, _p_cell, None])
+
+
+def tests_table(summary_: dict):
+    """The same comparisons with SARSA under three tests, side by side: the
+    paper's unpaired rank-sum test on costs per period played, the rank-sum test
+    on costs with exits, and the paired signed-rank test on costs with exits,
+    raw and Holm-corrected; what pairing and counting exits change."""
+    from .tables import Table
+    rows = [(LABELS[a], w, row[f"{w}_p_value"], row[f"{w}_p_rank_sum"],
+             row[f"{w}_p_paired"], row[f"{w}_p_holm"])
+            for a, row in summary_["agents"].items() if a != BASELINE
+            for w in ("early", "later")]
+    return Table(["agent", "window", "rank-sum, played", "rank-sum, exits",
+                  "paired, exits", "paired, Holm"], rows,
+                 caption=f"{summary_['problem']}: p-values of 'lower than SARSA' "
+                         "under the paper's test and the book's.",
+                 formats=[None, None, _p_cell, _p_cell, _p_cell, _p_cell])
 
 
 def time_table(summaries: dict):
@@ -417,21 +503,18 @@ def time_table(summaries: dict):
 
 
 def moving_average(results: Results, window: int = WINDOW) -> dict:
-    """Per agent, the trailing moving average of the cost per period, averaged over
-    the repetitions up to the shortest run (the paper's figures 4-6)."""
+    """Per agent, the trailing moving average of the cost per period of the
+    schedule, exits counted (so every curve runs over all the schedule's
+    periods), averaged over the repetitions (the paper's figures 4-6)."""
     from .plots import moving_average as trailing      # matplotlib only when needed
     window = check_int("window", window, 1)
-    curves = {}
-    for agent, runs in results.runs.items():
-        length = min(r.periods for r in runs)
-        curves[agent] = trailing(np.array([r.costs[:length] for r in runs]),
-                                 window).mean(axis=0)
-    return curves
+    return {agent: trailing(results.scheduled_costs(agent), window).mean(axis=0)
+            for agent in results.agents}
 
 
 def box_data(results: Results) -> dict:
-    """Per agent, each repetition's mean cost in the early and in the later
-    periods (the paper's figures 7-8)."""
+    """Per agent, each repetition's mean cost per period (exits counted) in the
+    early and in the later periods (the paper's figures 7-8)."""
     return {agent: dict(zip(("early", "later"), results.window_means(agent)))
             for agent in results.agents}
 
@@ -448,29 +531,33 @@ def format_tables(summary_: dict, timing: bool = True) -> str:
     """Tables 1 and 2 as text (``timing=False`` leaves out the measured times,
     the one column that differs from run to run)."""
     s = summary_
-    time_head = f"{'time':>7}" if timing else ""
+    time_head = f"{'time':>6}" if timing else ""
     lines = [f"{s['problem']}: {s['repetitions']} repetitions of {s['episodes']} "
              f"episodes x {s['periods']} periods; early = periods 1-{s['early_window']}",
              "",
-             f"{'agent':<11}{time_head}{'early':>9}{'p':>8}{'later':>9}{'p':>8}"
-             f"{'exits':>7}{'rumin.':>8}"]
+             f"{'agent':<10}{time_head}{'early':>8}{'- SARSA':>9}{'p':>7}"
+             f"{'later':>8}{'- SARSA':>9}{'p':>7}{'exits%':>7}{'rumin%':>7}"]
     for row in table1(s):
-        time = f"{_fmt(row['relative_time'], '.1f'):>7}" if timing else ""
-        lines.append(f"{row['agent']:<11}{time}"
-                     f"{_fmt(row['early_mean'], '.2f'):>9}"
-                     f"{_p(row['early_p_value']):>8}"
-                     f"{_fmt(row['later_mean'], '.2f'):>9}"
-                     f"{_p(row['later_p_value']):>8}"
-                     f"{row['terminations']:>7.1f}{row['rumination_rate']:>8.3f}")
+        time = f"{_fmt(row['relative_time'], '.1f'):>6}" if timing else ""
+        diffs = [row[f"{w}_difference"] or [None] for w in ("early", "later")]
+        lines.append(f"{row['agent']:<10}{time}"
+                     f"{_fmt(row['early_cost'], '.2f'):>8}"
+                     f"{_fmt(diffs[0][0], '+.2f'):>9}{_p(row['early_p_holm']):>7}"
+                     f"{_fmt(row['later_cost'], '.2f'):>8}"
+                     f"{_fmt(diffs[1][0], '+.2f'):>9}{_p(row['later_p_holm']):>7}"
+                     f"{100 * row['termination_rate']:>7.1f}"
+                     f"{100 * row['rumination_rate']:>7.1f}")
     lines += [("(time: per period, relative to SARSA; " if timing else "(") +
-              "p: one-sided rank-sum test of",
-              " 'lower than SARSA'; exits: terminations per run; rumin.: share of",
-              " periods with rumination)"]
+              "costs per period with exits counted;",
+              " p: one-sided paired signed-rank test of 'lower than SARSA', "
+              "Holm-corrected;",
+              " exits: episodes ended early; rumin.: periods with rumination)"]
     if s["table2"]:
-        lines += ["", f"{'agent':<11}{'against':<9}{'window':<8}{'p lower':>9}"
-                      f"{'p higher':>10}  verdict"]
+        lines += ["", f"{'agent':<10}{'against':<9}{'window':<8}{'diff':>8}"
+                      f"{'p lower':>9}{'p higher':>10}  verdict"]
         for row in s["table2"]:
-            lines.append(f"{row['agent']:<11}{row['against']:<9}{row['window']:<8}"
+            lines.append(f"{row['agent']:<10}{row['against']:<9}{row['window']:<8}"
+                         f"{_fmt(row['difference'][0], '+.2f'):>8}"
                          f"{_p(row['p_lower']):>9}{_p(row['p_higher']):>10}  "
                          f"{row['verdict']}")
     return "\n".join(lines)

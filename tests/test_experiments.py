@@ -19,7 +19,9 @@ SHORT = ["--repetitions", "2", "--episodes", "6", "--periods", "50"]
 ROW = {"early_mean", "later_mean", "early_means", "later_means", "early_p_value",
        "later_p_value", "early_lower", "later_lower", "seconds_per_period",
        "relative_time", "periods", "terminations", "termination_rate",
-       "rumination_rate"}
+       "rumination_rate", "early_cost", "later_cost", "early_costs", "later_costs",
+       "early_p_rank_sum", "later_p_rank_sum", "early_p_paired", "later_p_paired",
+       "early_p_holm", "later_p_holm", "early_difference", "later_difference"}
 
 
 def cli(*args):
@@ -124,52 +126,94 @@ def test_a_shorter_schedule_keeps_the_early_share():
     assert experiment_problem("P2", episodes=6, periods=50).early_window == 60
 
 
-def fake(costs_by_agent, early_window=2):
-    """Results whose runs have the given period costs (one list per repetition)."""
-    def run(costs):
+def fake(costs_by_agent, early_window=2, periods=4, ended=None):
+    """Results whose runs have the given period costs (one list per repetition,
+    one episode of ``periods`` each); ``ended[agent][rep]``: the terminal cost
+    of a run whose episode left the box after its listed costs."""
+    def run(costs, terminal):
         costs = np.array(costs, dtype=float)
-        return Run(costs, np.array([len(costs)]), np.array([False]), 0, 0,
-                   1e-6 * len(costs))
-    return Results("P1", 1, 4, early_window, 0,
-                   {a: tuple(run(c) for c in reps) for a, reps in costs_by_agent.items()})
+        return Run(costs, np.array([len(costs)]), np.array([terminal > 0]), 0, 0,
+                   1e-6 * len(costs), np.array([terminal]))
+    ended = ended or {}
+    return Results("P1", 1, periods, early_window, 0,
+                   {a: tuple(run(c, ended.get(a, {}).get(i, 0.0))
+                             for i, c in enumerate(reps))
+                    for a, reps in costs_by_agent.items()})
 
 
 def test_summary_statistics_and_both_tables():
+    from invlib.stats import holm
     rng = np.random.default_rng(0)
     costs = {
-        "sarsa": [[50 + rng.random(), 50, 40 + rng.random(), 40] for _ in range(5)],
-        "rsarsa": [[30 + rng.random(), 30, 45 + rng.random(), 45] for _ in range(5)],
-        "prs": [[60 + rng.random(), 60, 30 + rng.random(), 30] for _ in range(5)],
-        "prs-beta": [[35 + rng.random(), 35, 20 + rng.random(), 20] for _ in range(5)],
+        "sarsa": [[50 + rng.random(), 50, 40 + rng.random(), 40] for _ in range(10)],
+        "rsarsa": [[30 + rng.random(), 30, 45 + rng.random(), 45] for _ in range(10)],
+        "prs": [[60 + rng.random(), 60, 30 + rng.random(), 30] for _ in range(10)],
+        "prs-beta": [[35 + rng.random(), 35, 20 + rng.random(), 20]
+                     for _ in range(10)],
     }
     results = fake(costs)
     s = summary(results)
     early, later = results.window_means("rsarsa")
     sarsa_early, _ = results.window_means("sarsa")
     row = s["agents"]["rsarsa"]
-    assert row["early_mean"] == pytest.approx(early.mean())
+    assert row["early_mean"] == pytest.approx(early.mean()) == row["early_cost"]
+    # the paper's test: all ten below, 1 / C(20, 10)
     assert row["early_p_value"] == pytest.approx(
         mannwhitneyu(early, sarsa_early, alternative="less", method="exact").pvalue)
-    assert row["early_p_value"] == pytest.approx(1 / 252)    # all five below: 1 / C(10, 5)
+    assert row["early_p_value"] == pytest.approx(1 / 184756)
+    # the paired test: all ten differences negative, 1 / 2^10
+    assert row["early_p_paired"] == pytest.approx(1 / 1024)
+    family = [s["agents"][a][f"{w}_p_paired"] for a in ("rsarsa", "prs", "prs-beta")
+              for w in ("early", "later")]
+    assert [s["agents"][a][f"{w}_p_holm"] for a in ("rsarsa", "prs", "prs-beta")
+            for w in ("early", "later")] == pytest.approx(holm(family))
     assert row["early_lower"] and not row["later_lower"]
-    assert row["later_p_value"] == pytest.approx(1.0)
+    assert row["later_p_paired"] == pytest.approx(1.0)
+    mean, low, high = row["early_difference"]
+    assert mean == pytest.approx((early - sarsa_early).mean())
+    assert low < mean < high < 0
     assert s["agents"]["sarsa"]["early_p_value"] is None
+    assert s["agents"]["sarsa"]["early_difference"] is None
     assert [r["agent"] for r in table1(s)] == ["SARSA", "RSarsa", "PRS", "PRS.Beta"]
     verdicts = {(r["against"], r["window"]): r["verdict"] for r in table2(s)}
     assert verdicts == {("RSarsa", "early"): "higher", ("RSarsa", "later"): "lower",
                         ("PRS", "early"): "lower", ("PRS", "later"): "lower"}
+    # table 2's family is its eight one-sided tests: each Holm-adjusted
+    rows = table2(s)
+    assert [p for r in rows for p in (r["p_lower"], r["p_higher"])] == \
+        pytest.approx(holm([p for r in rows
+                            for p in (r["p_lower_paired"], r["p_higher_paired"])]))
     assert table2(s) == s["table2"]
     boxes = box_data(results)
     assert np.array_equal(boxes["prs"]["later"], results.window_means("prs")[1])
     text = format_tables(s)
-    assert "PRS.Beta   RSarsa   early" in text and "higher" in text
+    assert "PRS.Beta  RSarsa   early" in text and "higher" in text
 
 
-def test_moving_average_is_over_repetitions_up_to_the_shortest_run():
-    results = fake({"sarsa": [[1, 2, 3, 4, 5], [3, 4, 5]]})
+def test_an_exit_is_charged_for_every_period_not_played():
+    # SARSA plays all four periods at 10; the other agent two at 5, then leaves
+    # the box with terminal cost 200: (1 - 0.9) * 200 = 20 per missing period
+    results = fake({"sarsa": [[10, 10, 10, 10]], "rsarsa": [[5, 5]]},
+                   ended={"rsarsa": {0: 200.0}})
+    assert results.scheduled_costs("rsarsa")[0].tolist() == \
+        pytest.approx([5, 5, 20, 20])
+    early, later = results.window_means("rsarsa")
+    assert (early[0], later[0]) == pytest.approx((5.0, 20.0))
+    played_early, played_later = results.window_means("rsarsa", exits=False)
+    assert played_early[0] == 5.0 and np.isnan(played_later[0])
+    s = summary(results)
+    assert s["agents"]["rsarsa"]["later_cost"] == pytest.approx(20.0)
+    assert s["agents"]["rsarsa"]["termination_rate"] == 1.0
+    assert s["agents"]["sarsa"]["termination_rate"] == 0.0
+
+
+def test_learning_curves_run_over_the_whole_schedule():
+    results = fake({"sarsa": [[1, 2, 3, 4, 5], [3, 4, 5]]}, periods=5,
+                   ended={"sarsa": {1: 10.0}})
     curve = moving_average(results, window=2)["sarsa"]
-    # runs cut to 3 periods; trailing means (1, 1.5, 2.5) and (3, 3.5, 4.5)
-    assert curve.tolist() == [2.0, 2.5, 3.5]
+    # the second run's last two periods cost (1 - 0.9) * 10 = 1 each;
+    # trailing means (1, 1.5, 2.5, 3.5, 4.5) and (3, 3.5, 4.5, 3, 1)
+    assert curve.tolist() == pytest.approx([2.0, 2.5, 3.5, 3.25, 2.75])
 
 
 @pytest.mark.parametrize("call, words", [

@@ -1,0 +1,111 @@
+"""The library's one way to run many independent jobs: in this process, one after
+the other, or on a Dask cluster (:mod:`dask.distributed`).
+
+:func:`run_all` calls ``function(*task)`` for every task and hands each result to
+``store(task, result)`` *in the calling process* as soon as it arrives, in the
+order the jobs finish. Storing on the caller's side means the workers need no
+shared disk: a cluster on other machines (``tcp://HOST:PORT``, for example a
+SLURM allocation through dask-jobqueue) stores exactly what a local one does.
+Results never depend on where a job ran: every job's random numbers come from its
+own coordinates (see :mod:`invlib.experiments`), so serial, 2 workers and 200
+workers give the same numbers, bit for bit; only the measured times differ.
+
+A cluster is named by a string:
+
+* ``"serial"``: this process, no Dask at all;
+* ``"local:N"``: a :class:`dask.distributed.LocalCluster` of ``N`` worker
+  processes with one thread each (started here, stopped at the end);
+* ``"tcp://HOST:PORT"``: the scheduler of a cluster that is already running.
+
+Ctrl-C stops the workers at once and raises :class:`KeyboardInterrupt` in the
+caller; what was stored stays stored.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+
+from .checks import InvalidParameter
+
+#: At most this many local workers (a typo such as local:2000 is refused).
+MAX_LOCAL_WORKERS = 256
+
+
+def default_cluster() -> str:
+    """``local:N`` with N the cores this process may use."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:                 # macOS and Windows
+        cores = os.cpu_count() or 1
+    return f"local:{max(1, cores)}"
+
+
+def check_cluster(cluster) -> str:
+    """Return ``cluster`` if it is ``serial``, ``local:N`` or ``tcp://HOST:PORT``."""
+    text = cluster if isinstance(cluster, str) else ""
+    local = re.fullmatch(r"local:(\d+)", text)
+    if text == "serial" or re.fullmatch(r"tcp://[^\s:/]+:\d{1,5}", text):
+        return text
+    if local and 1 <= int(local.group(1)) <= MAX_LOCAL_WORKERS:
+        return text
+    raise InvalidParameter(f"cluster must be 'serial', 'local:N' with N in [1, "
+                           f"{MAX_LOCAL_WORKERS}] or 'tcp://HOST:PORT', "
+                           f"got {cluster!r}")
+
+
+def workers(cluster: str) -> int | None:
+    """The number of workers of a ``serial`` or ``local:N`` cluster (None for a
+    remote one, which may change size while it runs)."""
+    cluster = check_cluster(cluster)
+    if cluster == "serial":
+        return 1
+    return int(cluster[6:]) if cluster.startswith("local:") else None
+
+
+def _connect(cluster: str):
+    """A Dask client (and the local cluster it owns, or None)."""
+    from dask.distributed import Client, LocalCluster
+    if cluster.startswith("local:"):
+        local = LocalCluster(n_workers=int(cluster[6:]), threads_per_worker=1,
+                             processes=True, dashboard_address=None,
+                             silence_logs=logging.ERROR)
+        return Client(local), local
+    try:
+        return Client(cluster, timeout="10s"), None
+    except OSError as err:
+        raise InvalidParameter(f"cluster {cluster!r} cannot be reached ({err})") \
+            from None
+
+
+def run_all(function, tasks, store, cluster: str = "serial", bar=None) -> None:
+    """``store(task, function(*task))`` for every task (a tuple of arguments),
+    on ``cluster``; ``bar`` (a tqdm bar, optional) advances once per result."""
+    cluster = check_cluster(cluster)
+    tasks = [tuple(task) for task in tasks]
+    if not tasks:
+        return
+    if cluster == "serial":
+        for task in tasks:
+            store(task, function(*task))
+            if bar is not None:
+                bar.update()
+        return
+    from dask.distributed import as_completed
+    client, local = _connect(cluster)
+    try:
+        # pure=False: equal arguments are still separate jobs (each is timed)
+        futures = {client.submit(function, *task, pure=False): task
+                   for task in tasks}
+        for future in as_completed(futures):
+            store(futures[future], future.result())
+            if bar is not None:
+                bar.update()
+    except BaseException:
+        # Ctrl-C or a failed job: drop what is queued and stop the workers now
+        client.cancel(list(futures) if "futures" in locals() else [], force=True)
+        raise
+    finally:
+        client.close()
+        if local is not None:
+            local.close()

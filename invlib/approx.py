@@ -16,14 +16,16 @@ replays the period for every other order ``b`` at once
 policy, and applies SARSA's update to each ``Q(s, b)`` in turn with the weights of
 :mod:`invlib.rumination` (``pi(b|s)`` is read once, after the real update).
 
-Tile coding (:data:`TILINGS`): P1 uses the paper's 10 tilings of 8 x 3 x 4 tiles
-over ``(x, u_1, a)``. The other grids are the book's choice, made so that every
-dimension has about P1's tile width (x: 11.25, u: 13.3, a: 10): P2's position
-``y = x + u_1`` spans [-30, 100], so 13 tiles of 10 by 4 for the order, with the
-paper's 5 tilings; P3 adds ``u_2`` with P1's 3 tiles, 8 x 3 x 3 x 4 with 10
-tilings. A tiling's shifts are below one tile, so with ``m`` tilings the function
-resolves about a tile width over ``m``: 1 unit of order on P1 and P3, 2 on P2
-(the orders' own step).
+Tile coding (:data:`TILINGS`): P1 uses the paper's 10 tilings, with its tile widths
+(on its box x in [-30, 60], 8 x 3 x 4 tiles over ``(x, u_1, a)``: x 11.25, u 13.3,
+a 10). The other grids are the book's choice, made so that every dimension has
+about P1's tile width: P2 sees the position ``y = x + u_1``, tiles of 10 by 10
+for the order, with the paper's 5 tilings; P3 adds ``u_2`` with P1's width, 10
+tilings. The widths are kept whatever the box (:func:`tiles_for`): a wider box
+gets more tiles, not coarser ones (the book's wide box, x in [-1200, 1500], has
+240 tiles along x on P1 and P3 and 274 along y on P2). A tiling's shifts are
+below one tile, so with ``m`` tilings the function resolves about a tile width
+over ``m``: 1 unit of order on P1 and P3, 2 on P2 (the orders' own step).
 
 Speed. The cell of a point along one dimension depends on that coordinate alone,
 so a tile index is (state part) + (order part). The order parts of the problem's
@@ -38,17 +40,15 @@ purchase of a period's mean demand and holding it for a period, paid every perio
 for ever (400 on P1 and P3, 500 on P2). Why: with costs, 0 is far below every true
 value (a few hundred), so every untried order looks best. Together with the slow
 step (0.1 over all tilings) this sends SARSA sweeping through the orders into the
-box's edges: from 0, in the 10 repetitions of the experiment, SARSA ended every
-episode of every problem early, after 13-18 periods on average, so it played only
-13-18% of its schedule and P1's later window was nearly empty (PRS fared the
-same). From the neutral start a tried order that turns out fine looks better than
-untried ones, and most episodes run to the end. Terminations still occur, and
-exploration alone explains many: a random order of up to 40 on top of a full
-pipeline can lift ``x`` past 60 (a good fixed (s, S) policy, the book's
-(theta, T), with the same 10% exploration leaves the box in 8% of P1's episodes,
-21% of P2's and 43% of P3's, whose pipeline holds two orders; see
-:func:`invlib.floor.play_s_S` and the book's last chapter). The experiments count them, and the rate does not
-grow with training (the agents do not learn to leave).
+box's edges: from 0, in the narrow box (x in [-30, 60]), SARSA ended nearly
+every episode early, after a dozen periods or so, and played only a small part
+of its schedule. From the neutral start a tried order that turns out fine looks
+better than untried ones, and most episodes run to the end. In the narrow box
+terminations still occur, and exploration alone explains many: a random order
+of up to 40 on top of a full pipeline can lift ``x`` past 60 (see
+:func:`invlib.floor.play_s_S` and the book's replication chapter, which
+measures it). The book's box (:data:`invlib.inventory.BOXES`) is wide enough
+that fewer than 1% of episodes end early; the experiments count them.
 
 Randomness: the environment (start states, then each episode's demand drawn at
 once by the demand process's compiled path) comes from one generator, the agent's
@@ -78,9 +78,20 @@ from .tiles import TileCoder, tile_index
 #: The paper's problems by name.
 PROBLEMS = {"P1": problem_p1, "P2": problem_p2, "P3": problem_p3}
 
-#: Tile coding per problem: (tilings, tiles along each agent-state dimension and
-#: then along the order).
-TILINGS = {"P1": (10, (8, 3, 4)), "P2": (5, (13, 4)), "P3": (10, (8, 3, 3, 4))}
+#: Tile coding per problem: (tilings, tile width along each agent-state
+#: dimension and then along the order).
+TILINGS = {"P1": (10, (90 / 8, 40 / 3, 10.0)), "P2": (5, (10.0, 10.0)),
+           "P3": (10, (90 / 8, 40 / 3, 40 / 3, 10.0))}
+
+
+def tiles_for(problem: InventoryProblem, problem_name: str) -> tuple[int, tuple]:
+    """``(tilings, tiles per dimension)`` covering ``problem``'s box with the tile
+    widths of :data:`TILINGS` (at least one tile per dimension)."""
+    n_tilings, widths = TILINGS[check_choice("problem", problem_name,
+                                             tuple(PROBLEMS))]
+    low, high = tile_box(problem)
+    return n_tilings, tuple(max(1, round((b - a) / w))
+                            for a, b, w in zip(low, high, widths))
 
 def make_problem(name: str, **changes) -> InventoryProblem:
     """Problem ``"P1"``, ``"P2"`` or ``"P3"`` with optional changes."""
@@ -127,16 +138,20 @@ def starting_value(problem: InventoryProblem) -> float:
     return (problem.K + (problem.c + problem.h) * mean) / (1.0 - problem.discount)
 
 
-def approx_settings(agent: str, problem_name: str = "P1", **changes) -> ApproxSettings:
+def approx_settings(agent: str, problem_name: str = "P1", problem=None,
+                    **changes) -> ApproxSettings:
     """Settings of a named agent (a key of :data:`invlib.rumination.AGENTS`) with
-    the tile coding and the starting value of a problem; ``changes`` override any
-    field."""
+    the tile coding (:func:`tiles_for`) and the starting value of a problem
+    (``problem``, by default the named problem with the book's box);
+    ``changes`` override any field."""
     check_choice("agent", agent, tuple(AGENTS))
-    n_tilings, tiles = TILINGS[check_choice("problem", problem_name, tuple(PROBLEMS))]
+    if problem is None:
+        problem = make_problem(problem_name)
+    n_tilings, tiles = tiles_for(problem, problem_name)
     target, rumination, selective = AGENTS[agent]
     return replace(ApproxSettings(n_tilings=n_tilings, tiles=tiles, target=target,
                                   rumination=rumination, selective=selective,
-                                  initial=starting_value(make_problem(problem_name))),
+                                  initial=starting_value(problem)),
                    **changes)
 
 

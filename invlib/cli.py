@@ -273,6 +273,10 @@ def _add_experiment(commands) -> None:
     run.add_argument("--cluster", default=None,
                      help="where the runs go instead: serial, local:N (N worker "
                      "processes) or tcp://HOST:PORT (a running Dask scheduler)")
+    run.add_argument("--box", choices=("wide", "narrow"), default="wide",
+                     help="the levels the learners cover: wide, x in [-1200, "
+                     "1500] (the book's), or narrow, x in [-30, 60], where many "
+                     "episodes end early (default wide)")
     run.add_argument("--episodes", type=int, default=None,
                      help="episodes per run, >= 1 (default: the problem's)")
     run.add_argument("--periods", type=int, default=None,
@@ -303,7 +307,7 @@ def _experiment(args, out) -> int:
     try:
         results = run_experiment(args.problem, args.agents, args.repetitions, args.out,
                                  args.jobs, not args.no_progress, args.episodes,
-                                 args.periods, args.seed, args.cluster)
+                                 args.periods, args.seed, args.cluster, args.box)
     except InvalidParameter as err:
         print(f"{PROG} experiment: error: {_as_option(err)}", file=sys.stderr)
         return 2

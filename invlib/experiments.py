@@ -54,7 +54,7 @@ from tqdm.auto import tqdm
 
 from .approx import PROBLEMS, Run, approx_settings, make_problem, train
 from .checks import InvalidParameter, check_choice, check_int
-from .inventory import InventoryProblem
+from .inventory import BOXES, InventoryProblem
 from .parallel import check_cluster, run_all
 from .rumination import AGENTS
 from .stats import bootstrap_ci, holm, rank_sum_p, signed_rank_p
@@ -71,15 +71,17 @@ SEED = 2014
 LEVEL = 0.05
 #: Stored runs of this format hold each episode's terminal cost (older folders
 #: are refused rather than mixed).
-FORMAT = 2
+FORMAT = 3
 WINDOW = 1000      # periods in a moving average of the figures
 
 
-def experiment_problem(problem_name: str, episodes=None,
-                       periods=None) -> InventoryProblem:
-    """A problem with its schedule changed; the early window keeps its share of
-    the schedule (a fifth on every problem), at least one period."""
-    problem = make_problem(problem_name)
+def experiment_problem(problem_name: str, episodes=None, periods=None,
+                       box: str = "wide") -> InventoryProblem:
+    """A problem with one of the :data:`invlib.inventory.BOXES` and its schedule
+    changed; the early window keeps its share of the schedule (a fifth on every
+    problem), at least one period."""
+    x_range = BOXES[check_choice("box", box, tuple(BOXES))]
+    problem = make_problem(problem_name, x_range=x_range)
     if episodes is None and periods is None:
         return problem
     episodes = problem.episodes if episodes is None else \
@@ -87,7 +89,8 @@ def experiment_problem(problem_name: str, episodes=None,
     periods = problem.periods if periods is None else check_int("periods", periods, 1)
     share = problem.early_window / (problem.episodes * problem.periods)
     return make_problem(problem_name, episodes=episodes, periods=periods,
-                        early_window=max(1, round(share * episodes * periods)))
+                        early_window=max(1, round(share * episodes * periods)),
+                        x_range=x_range)
 
 
 def generators(problem_name: str, agent: str, repetition: int, seed: int = SEED):
@@ -133,19 +136,21 @@ def load_run(path: Path) -> Run:
                    data["terminal_costs"])
 
 
-def one_run(problem_name, episodes, periods, seed, agent, repetition) -> Run:
+def one_run(problem_name, episodes, periods, box, seed, agent, repetition) -> Run:
     """Train one (problem, agent, repetition) (in any process; the weights are
     left out, so that little travels back)."""
-    problem = experiment_problem(problem_name, episodes, periods)
+    problem = experiment_problem(problem_name, episodes, periods, box)
     env_rng, agent_rng = generators(problem_name, agent, repetition, seed)
-    run = train(problem, approx_settings(agent, problem_name), env_rng, agent_rng)
+    run = train(problem, approx_settings(agent, problem_name, problem), env_rng,
+                agent_rng)
     return replace(run, weights=None)
 
 
-def _manifest(problem: InventoryProblem, problem_name: str, seed: int) -> dict:
+def _manifest(problem: InventoryProblem, problem_name: str, box: str,
+              seed: int) -> dict:
     return {"problem": problem_name, "episodes": problem.episodes,
             "periods": problem.periods, "early_window": problem.early_window,
-            "seed": seed, "format": FORMAT}
+            "box": box, "seed": seed, "format": FORMAT}
 
 
 class Interrupted(Exception):
@@ -193,6 +198,7 @@ class Results:
     early_window: int
     seed: int
     runs: dict                       # agent -> tuple of Run, by repetition
+    box: str = "wide"
 
     @property
     def agents(self) -> tuple:
@@ -226,13 +232,14 @@ class Results:
 def run_experiment(problem_name: str, agents=DEFAULT_AGENTS, repetitions: int = 10,
                    out="results", jobs: int = 1, progress: bool = True,
                    episodes=None, periods=None, seed: int = SEED,
-                   cluster: str | None = None) -> Results:
+                   cluster: str | None = None, box: str = "wide") -> Results:
     """Run (or finish) the experiment on one problem and return its results.
 
     Runs already stored under ``out`` are not run again; the rest run on
     ``cluster`` (:mod:`invlib.parallel`; by default ``serial`` for ``jobs=1``
     and a local cluster of ``jobs`` workers otherwise); ``episodes`` and
-    ``periods`` shorten the schedule (for trials)."""
+    ``periods`` shorten the schedule (for trials); ``box`` is one of
+    :data:`invlib.inventory.BOXES`."""
     check_choice("problem", problem_name, tuple(PROBLEMS))
     agents = _check_agents(agents)
     repetitions = check_int("repetitions", repetitions, 1)
@@ -241,8 +248,8 @@ def run_experiment(problem_name: str, agents=DEFAULT_AGENTS, repetitions: int = 
     if cluster is None:
         cluster = "serial" if jobs == 1 else f"local:{jobs}"
     cluster = check_cluster(cluster)
-    problem = experiment_problem(problem_name, episodes, periods)
-    manifest = _manifest(problem, problem_name, seed)
+    problem = experiment_problem(problem_name, episodes, periods, box)
+    manifest = _manifest(problem, problem_name, box, seed)
     _check_out(out, problem_name)
     where = Path(out) / problem_name / "settings.json"
     if where.exists():
@@ -256,7 +263,7 @@ def run_experiment(problem_name: str, agents=DEFAULT_AGENTS, repetitions: int = 
         _write_atomically(where, lambda f: f.write(json.dumps(manifest).encode()))
     todo = [(agent, rep) for rep in range(repetitions) for agent in agents
             if not run_path(out, problem_name, agent, rep).exists()]
-    common = (problem_name, problem.episodes, problem.periods, seed)
+    common = (problem_name, problem.episodes, problem.periods, box, seed)
 
     def store(task, run):
         save_run(run_path(out, problem_name, task[-2], task[-1]), run)
@@ -286,8 +293,8 @@ def load_results(out, problem_name: str, agents=DEFAULT_AGENTS,
     manifest = json.loads((folder / "settings.json").read_text())
     if manifest.get("format") != FORMAT:
         raise InvalidParameter(f"out folder {str(Path(out))!r} holds {problem_name} "
-                               "results of an older format (without terminal "
-                               "costs); run the experiment into another folder")
+                               "results of an older format; run the experiment "
+                               "into another folder")
     runs = {}
     for agent in agents:
         paths = sorted((folder / agent).glob("*.npz"))
@@ -295,7 +302,7 @@ def load_results(out, problem_name: str, agents=DEFAULT_AGENTS,
             paths = [run_path(out, problem_name, agent, r) for r in range(repetitions)]
         runs[agent] = tuple(load_run(p) for p in paths)
     return Results(problem_name, manifest["episodes"], manifest["periods"],
-                   manifest["early_window"], manifest["seed"], runs)
+                   manifest["early_window"], manifest["seed"], runs, manifest["box"])
 
 
 def lower_p_value(x, y) -> float | None:

@@ -1,5 +1,6 @@
-"""A floor for P1: the lowest long-run cost per period a policy can reach, exactly,
-on a discretised P1.
+"""Floors for P1 and P2: the lowest long-run cost per period a policy can reach,
+exactly, on the discretised problem; and, for P3, a yardstick by simulation
+(:func:`s_S_yardstick`).
 
 Discretisation. Demand Normal(10, 3) cut at 0 is rounded to the nearest integer:
 ``P(D = k) = Phi((k + 1/2 - mu) / sigma) - Phi((k - 1/2 - mu) / sigma)`` for
@@ -13,7 +14,9 @@ the state ``(x, u_1)`` only through the position ``y = x + u_1``: the level afte
 the period is ``x' = y - D`` and the next position ``x' + a``. So the MDP on the
 positions ``y = x_min .. x_max + u_max`` (131 states, 21 orders) is the
 discretised P1 itself, not an approximation of it; the ~3700 pairs ``(x, u_1)``
-only repeat it.
+only repeat it. P2 is P1 with K = 20 and Normal(10, 5) demand, so the same
+reduction gives its floor. The chain's levels are those of the learners' box
+clipped to :data:`FLOOR_RANGE`.
 
 Boundary. A level ``x'`` outside ``[x_min, x_max]`` (where the learners'
 episodes end) is put back on the nearest edge, so the chain stays finite; the
@@ -36,7 +39,7 @@ for those (by :func:`invlib.dp.policy_iteration`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numba
 import numpy as np
@@ -69,10 +72,25 @@ def _check_problem(problem: InventoryProblem) -> None:
                                "the floor")
 
 
+#: The levels the floor's chain covers (at most): the learners' box can be far
+#: wider (invlib.inventory.BOXES), but the floor's policies stay inside this one
+#: (``Floor.outside`` reports how rarely they leave it), and a chain on the wide
+#: box would have thousands of states for the same number.
+FLOOR_RANGE = (-30.0, 60.0)
+
+
+def floor_problem(problem: InventoryProblem) -> InventoryProblem:
+    """``problem`` with its box clipped to :data:`FLOOR_RANGE`."""
+    x_min, x_max = problem.x_range
+    return replace(problem, x_range=(max(x_min, FLOOR_RANGE[0]),
+                                     min(x_max, FLOOR_RANGE[1])))
+
+
 def position_mdp(problem: InventoryProblem = None, top=40) -> FiniteMDP:
-    """The discretised problem as an MDP on positions (see the module docstring);
-    ``states`` holds the positions, action ``k`` is ``problem.actions[k]``."""
-    problem = problem_p1() if problem is None else problem
+    """The discretised problem as an MDP on positions (see the module docstring),
+    its levels clipped to :data:`FLOOR_RANGE`; ``states`` holds the positions,
+    action ``k`` is ``problem.actions[k]``."""
+    problem = floor_problem(problem_p1() if problem is None else problem)
     _check_problem(problem)
     x_min, x_max = (int(v) for v in problem.x_range)
     positions = np.arange(x_min, x_max + int(problem.u_max) + 1)
@@ -121,7 +139,9 @@ def s_S_policy(mdp: FiniteMDP, s: int, S: int) -> np.ndarray:
 def outside_probability(problem: InventoryProblem, mdp: FiniteMDP, policy,
                         top=40) -> float:
     """Long-run probability per period that the level leaves ``[x_min, x_max]``
-    (``policy`` as for :func:`invlib.dp.policy_matrix`)."""
+    (``policy`` as for :func:`invlib.dp.policy_matrix`), the box clipped to
+    :data:`FLOOR_RANGE` as the floor's chain is."""
+    problem = floor_problem(problem)
     mu = stationary_distribution(policy_matrix(mdp, policy)[0])
     pmf = demand_pmf(*problem.demand_params, top=top)
     level = mdp.states[:, None] - np.arange(len(pmf))[None, :]
@@ -221,6 +241,7 @@ def simulate_s_S(problem: InventoryProblem, s, S, rng, periods, discrete=True,
                  top=40, start=(0.0, 0.0)) -> np.ndarray:
     """Costs of ``periods`` periods of the (s, S) policy on ``problem``, demand from
     ``rng`` (rounded and capped at ``top`` if ``discrete``, as the floor's model)."""
+    problem = floor_problem(problem)
     _check_problem(problem)
     demands = NormalDemand(*problem.demand_params).draw_many(rng, periods)
     if discrete:
@@ -292,3 +313,53 @@ def best_s_S_played(problem: InventoryProblem, starts, demands,
             if (ended.mean(), cost) < (best[3], best[2]):
                 best = (s, s + width, cost, float(ended.mean()))
     return best
+
+
+@dataclass(frozen=True)
+class Yardstick:
+    """A good fixed (s, S) policy's cost per period on fresh episodes, with 95%
+    confidence intervals (over independent episodes), greedy and exploring."""
+    s: int
+    S: int
+    cost: float
+    cost_interval: tuple
+    exploring_cost: float     # with the agents' share of random orders
+    exploring_interval: tuple
+    ended: float              # share of the fresh episodes that ended early,
+    exploring_ended: float    # without and with exploration
+    episodes: int
+
+
+def _interval(episode_means: np.ndarray) -> tuple[float, tuple]:
+    mean = float(episode_means.mean())
+    half = 1.96 * float(episode_means.std(ddof=1)) / math.sqrt(len(episode_means))
+    return mean, (mean - half, mean + half)
+
+
+def s_S_yardstick(problem: InventoryProblem, search, rng, episodes=4000,
+                  epsilon=0.1) -> Yardstick:
+    """For a problem without an exact floor (P3): the (s, S) policy of
+    :func:`best_s_S_played` on the episodes ``search`` (an
+    :class:`invlib.approx.Environment`, e.g. the agents' first repetition), then
+    its cost per period on ``episodes`` fresh episodes drawn from ``rng``, so
+    the interval is not flattered by the search. Episodes are independent (each
+    a fresh start and demand process), so the interval comes from the episodes'
+    mean costs. Works for any problem."""
+    from .approx import draw_environment
+    episodes = check_int("episodes", episodes, 2)
+    s, S, _, _ = best_s_S_played(problem, search.starts, search.demands)
+    fresh = replace(problem, episodes=episodes,
+                    early_window=min(problem.early_window,
+                                     episodes * problem.periods))
+    env = draw_environment(fresh, check_generator(rng))
+    out = []
+    for eps in (0.0, epsilon):
+        uniforms = rng.random(env.demands.shape + (2,))
+        costs = np.full(env.demands.shape, np.nan)
+        ended = np.zeros(episodes, dtype=np.bool_)
+        _play_s_S(env.starts, env.demands, uniforms, float(s), float(S),
+                  float(eps), np.array(problem.actions, dtype=float),
+                  problem.model, costs, ended)
+        out.append((*_interval(np.nanmean(costs, axis=1)), float(ended.mean())))
+    (cost, ci, ended), (e_cost, e_ci, e_ended) = out
+    return Yardstick(s, S, cost, ci, e_cost, e_ci, ended, e_ended, episodes)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import warnings
 
 from .checks import InvalidParameter
 
@@ -67,9 +68,13 @@ def _connect(cluster: str):
     """A Dask client (and the local cluster it owns, or None)."""
     from dask.distributed import Client, LocalCluster
     if cluster.startswith("local:"):
-        local = LocalCluster(n_workers=int(cluster[6:]), threads_per_worker=1,
-                             processes=True, dashboard_address=None,
-                             silence_logs=logging.ERROR)
+        with warnings.catch_warnings():
+            # a second cluster on this machine finds the dashboard's port taken
+            # and says so; the library never serves a dashboard
+            warnings.filterwarnings("ignore", message="Port .* is already in use")
+            local = LocalCluster(n_workers=int(cluster[6:]), threads_per_worker=1,
+                                 processes=True, dashboard_address=None,
+                                 silence_logs=logging.ERROR)
         return Client(local), local
     try:
         return Client(cluster, timeout="10s"), None

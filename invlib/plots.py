@@ -505,3 +505,80 @@ def rumination_rates(days, rates: dict, title: str):
     ax.legend(frameon=False)
     fig.tight_layout()
     return fig
+
+
+@styled
+def claim_maps(maps: list, title: str, label: str = "mean difference ($/period)"):
+    """Heat maps of one claim (:func:`invlib.robustness.claim_map`), one panel
+    per problem, stacked: colour = the mean paired difference agent minus SARSA
+    (a diverging, symmetric-log scale centred on 0: purple below, orange above,
+    linear within 1 $ of 0), a white dot where
+    the claim holds (Holm-corrected paired test, 5%)."""
+    rows = len(maps[0]["kappas"])
+    height = 1.3 + (0.32 * rows + 0.9) * len(maps)
+    fig, axes = plt.subplots(len(maps), 1, figsize=(WIDTH * 0.9, height),
+                             squeeze=False)
+    limit = max(np.nanmax(np.abs(m["difference"])) for m in maps) or 1.0
+    for ax, m in zip(axes[:, 0], maps):
+        # symmetric-log colours: differences of 1 $ and of 100 $ both show
+        norm = matplotlib.colors.SymLogNorm(linthresh=1.0, vmin=-limit, vmax=limit)
+        image = ax.imshow(m["difference"], cmap="PuOr_r", norm=norm, aspect="auto")
+        ys, xs = np.nonzero(m["holds"])
+        ax.scatter(xs, ys, s=28, c="white", edgecolors="black", linewidths=0.6,
+                   label="claim holds (Holm, 5%)")
+        ax.set_xticks(range(len(m["columns"])))
+        ax.set_xticklabels([f"{a:g}\n{e:g}" for a, e in m["columns"]])
+        if m["kappas"][0] is None:
+            ax.set_yticks([0])
+            ax.set_yticklabels(["–"])
+            ax.set_ylabel("(no κ)")
+        else:
+            ax.set_yticks(range(rows))
+            ax.set_yticklabels([f"{k:g}" for k in m["kappas"]])
+            ax.set_ylabel("κ")
+        ax.set_title(f"{m['problem']}: {m['holds'].sum()} of {m['holds'].size} "
+                     f"points hold", fontsize=10)
+        fig.colorbar(image, ax=ax, label=label, fraction=0.05, pad=0.02)
+    axes[-1, 0].set_xlabel("learning rate η (top) and exploration ε (bottom)")
+    handles, labels_ = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles[:1], labels_[:1], loc="lower center", ncol=1, frameon=False,
+               bbox_to_anchor=(0.5, 0.0))
+    fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig
+
+
+@styled
+def ratio_maps(maps: list, title: str, band: tuple):
+    """Heat maps of an agent's time per period over SARSA's
+    (:func:`invlib.robustness.time_ratio_map`), one panel per problem, with a
+    white dot where the ratio lies in the paper's ``band``."""
+    rows = len(maps[0]["kappas"])
+    height = 1.3 + (0.32 * rows + 0.9) * len(maps)
+    fig, axes = plt.subplots(len(maps), 1, figsize=(WIDTH * 0.9, height),
+                             squeeze=False)
+    top = max(np.nanmax(m["ratio"]) for m in maps)
+    for ax, m in zip(axes[:, 0], maps):
+        image = ax.imshow(m["ratio"], cmap="cividis", vmin=1.0, vmax=top,
+                          aspect="auto")
+        inside = (m["ratio"] >= band[0]) & (m["ratio"] <= band[1])
+        ys, xs = np.nonzero(inside)
+        ax.scatter(xs, ys, s=28, c="white", edgecolors="black", linewidths=0.6,
+                   label=f"in the paper's {band[0]:g}–{band[1]:g}×")
+        ax.set_xticks(range(len(m["columns"])))
+        ax.set_xticklabels([f"{a:g}\n{e:g}" for a, e in m["columns"]])
+        ax.set_yticks(range(rows))
+        ax.set_yticklabels(["–"] if m["kappas"][0] is None
+                           else [f"{k:g}" for k in m["kappas"]])
+        ax.set_ylabel("κ")
+        ax.set_title(f"{m['problem']}: {inside.sum()} of {inside.size} points in "
+                     "the paper's range", fontsize=10)
+        fig.colorbar(image, ax=ax, label="time per period (× SARSA)",
+                     fraction=0.05, pad=0.02)
+    axes[-1, 0].set_xlabel("learning rate η (top) and exploration ε (bottom)")
+    handles, labels_ = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles[:1], labels_[:1], loc="lower center", frameon=False,
+               bbox_to_anchor=(0.5, 0.0))
+    fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig

@@ -128,8 +128,8 @@ def sweep_run(problem_name, agent, kappa, learning_rate, epsilon, repetition,
     if kappa is not None:
         changes["kappa"] = kappa
     env_rng, agent_rng = generators(problem_name, agent, repetition, seed)
-    run = train(problem, approx_settings(agent, problem_name, **changes), env_rng,
-                agent_rng)
+    run = train(problem, approx_settings(agent, problem_name, problem, **changes),
+                env_rng, agent_rng)
     w = problem.early_window
     scheduled = run.scheduled_costs(problem.periods, problem.discount)
     return {"early_mean": float(run.costs[:w].mean()) if run.periods else math.nan,
@@ -237,7 +237,10 @@ def run_sweep(grid: Grid, out, cluster: str | None = None,
                       desc="sweep", unit="run", disable=not progress) as bar:
                 run_all(sweep_run, tasks, store, cluster, bar)
         except KeyboardInterrupt:
-            done = sum(k in stored for k in wanted)
+            # counted on disk: Ctrl-C may land between a row's write and its
+            # bookkeeping
+            on_disk = {_key(r) for r in load_runs(folder)}
+            done = sum(k in on_disk for k in wanted)
             raise Interrupted(done, len(wanted), str(folder)) from None
     return [stored[k] for k in wanted]
 

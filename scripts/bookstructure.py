@@ -18,7 +18,7 @@ import nbformat
 
 BOOK = Path(__file__).resolve().parent.parent / "book"
 CHAPTERS = ["bikeshop", "exact", "qlearning", "sarsa", "rumination", "variants",
-            "replication"]
+            "replication", "robustness"]
 #: Notebooks outside the numbered chapters, held to the same structure.
 APPENDICES = ["own_agent"]
 NOTEBOOKS = CHAPTERS + APPENDICES

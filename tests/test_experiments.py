@@ -234,3 +234,22 @@ def test_bad_input_is_named(call, words):
     with pytest.raises(InvalidParameter) as info:
         call()
     assert words in str(info.value)
+
+
+def test_the_boxes_are_separate_settings(tmp_path):
+    from invlib.inventory import BOXES
+    wide = run_experiment("P1", ("sarsa",), 1, tmp_path / "w", progress=False,
+                          episodes=10)
+    narrow = run_experiment("P1", ("sarsa",), 1, tmp_path / "n", progress=False,
+                            episodes=10, box="narrow")
+    assert (wide.box, narrow.box) == ("wide", "narrow")
+    assert experiment_problem("P1", box="narrow").x_range == BOXES["narrow"]
+    # the narrow box ends some of SARSA's episodes early, the wide one none
+    assert narrow.runs["sarsa"][0].terminations > 0
+    assert wide.runs["sarsa"][0].terminations == 0
+    with pytest.raises(InvalidParameter, match="results of other settings"):
+        run_experiment("P1", ("sarsa",), 1, tmp_path / "w", progress=False,
+                       episodes=10, box="narrow")
+    with pytest.raises(InvalidParameter, match="box must be one of"):
+        run_experiment("P1", ("sarsa",), 1, tmp_path / "x", progress=False,
+                       box="huge")

@@ -96,8 +96,8 @@ def test_problems_outside_the_floors_reach_are_refused():
 
 def test_play_s_S_follows_the_rule_and_ends_where_the_box_ends():
     from invlib.floor import play_s_S
-    from invlib.inventory import step
-    problem = problem_p1()
+    from invlib.inventory import BOXES, step
+    problem = problem_p1(x_range=BOXES["narrow"])
     starts = np.array([[5.0, 0.0], [50.0, 40.0]])
     demands = np.array([[9.0, 12.0, 7.0], [0.0, 0.0, 0.0]])
     cost, ended = play_s_S(problem, 20, 34, starts, demands,

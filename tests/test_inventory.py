@@ -5,7 +5,7 @@ import pytest
 
 from invlib import InvalidParameter
 from invlib.demand import GarchDemand, NormalDemand
-from invlib.inventory import (ACTIONS, InventoryProblem, observe, period_kernel,
+from invlib.inventory import (ACTIONS, BOXES, InventoryProblem, observe, period_kernel,
                               problem_p1, problem_p2, problem_p3, start_state, step,
                               step_many_orders)
 
@@ -37,7 +37,7 @@ def test_pipeline_shifts_with_lead_time_two():
 
 def test_leaving_below_costs_the_penalty_at_x_min_for_ever():
     # x' = -25 - 12 = -37 < -30: period cost 10 * 37; then p * 30 / (1 - 0.9)
-    result = step(problem_p1(), (-25.0, (0.0,)), 0, 12.0)
+    result = step(problem_p1(x_range=BOXES["narrow"]), (-25.0, (0.0,)), 0, 12.0)
     assert result.terminated and result.state[0] == -37.0
     assert result.cost == 370.0
     assert result.terminal_cost == pytest.approx(10 * 30 / 0.1)
@@ -45,13 +45,14 @@ def test_leaving_below_costs_the_penalty_at_x_min_for_ever():
 
 def test_leaving_above_costs_holding_at_x_max_for_ever():
     # x' = 55 + 10 - 2 = 63 > 60: holding h * 60 / (1 - 0.9) = 600
-    result = step(problem_p1(), (55.0, (10.0,)), 0, 2.0)
+    result = step(problem_p1(x_range=BOXES["narrow"]), (55.0, (10.0,)), 0, 2.0)
     assert result.terminated and result.cost == 63.0
     assert result.terminal_cost == pytest.approx(600.0)
 
 
 def test_the_boundary_itself_is_inside():
-    result = step(problem_p1(), (55.0, (10.0,)), 0, 5.0)     # x' = 60 = x_max
+    result = step(problem_p1(x_range=BOXES["narrow"]), (55.0, (10.0,)), 0, 5.0)
+    # x' = 60 = x_max
     assert not result.terminated and result.terminal_cost == 0.0
 
 
@@ -81,7 +82,8 @@ def test_problem_settings_are_the_specs():
     p1, p2, p3 = problem_p1(), problem_p2(), problem_p3()
     for p in (p1, p2, p3):
         assert p.actions == tuple(float(a) for a in range(0, 41, 2)) == ACTIONS
-        assert p.x_range == (-30.0, 60.0) and p.u_max == 40.0 and p.discount == 0.9
+        assert p.x_range == (-1200.0, 1500.0) == BOXES["wide"]
+        assert p.u_max == 40.0 and p.discount == 0.9
         assert (p.c, p.h, p.p, p.periods) == (2.0, 1.0, 10.0, 100)
     assert (p1.lead_time, p1.K, p1.episodes, p1.early_window) == (1, 10.0, 100, 2000)
     assert p1.start == ((0.0, 30.0), (0.0, 0.0)) and p1.agent_state == "full"
@@ -112,8 +114,8 @@ def test_what_the_learner_sees():
     assert observe(problem_p2(), (3.0, (7.5,))).tolist() == [10.5]
     assert observe(problem_p3(), (3.0, (7.5, 2.0))).tolist() == [3.0, 7.5, 2.0]
     low, high = problem_p2().observation_bounds
-    assert low.tolist() == [-30.0] and high.tolist() == [100.0]
-    low, high = problem_p3().observation_bounds
+    assert low.tolist() == [-1200.0] and high.tolist() == [1540.0]
+    low, high = problem_p3(x_range=BOXES["narrow"]).observation_bounds
     assert low.tolist() == [-30, 0, 0] and high.tolist() == [60, 40, 40]
 
 
@@ -125,8 +127,8 @@ def test_what_the_learner_sees():
      "order must be a finite number in [0, inf)"),
     (lambda: step(problem_p1(), (5.0, (0.0,)), 2, -1.0),
      "demand must be a finite number in [0, inf), got -1.0"),
-    (lambda: step(problem_p1(), (70.0, (0.0,)), 2, 1.0),
-     "x must be a finite number in [-30, 60], got 70.0"),
+    (lambda: step(problem_p1(), (1570.0, (0.0,)), 2, 1.0),
+     "x must be a finite number in [-1,200, 1,500], got 1570.0"),
     (lambda: step(problem_p3(), (5.0, (0.0, 50.0)), 2, 1.0),
      "u2 must be a finite number in [0, 40], got 50.0"),
     (lambda: step(problem_p3(), (5.0, (0.0,)), 2, 1.0),
@@ -147,7 +149,7 @@ def test_what_the_learner_sees():
      "actions[1] must be a finite number in [0, inf)"),
     (lambda: problem_p1(x_range=(10, -10)), "x_range must have x_min < x_max"),
     (lambda: problem_p1(u_max=0), "u_max must be a finite number in (0, inf)"),
-    (lambda: problem_p1(start=((0, 70), (0, 0))),
+    (lambda: problem_p1(x_range=(-30, 60), start=((0, 70), (0, 0))),
      "start[0] must be an interval low <= high inside [-30, 60]"),
     (lambda: problem_p1(start=((0, 30), 5)), "start[1] must be a pair (low, high)"),
     (lambda: problem_p1(early_window=20_000),

@@ -20,7 +20,8 @@ TITLES = ["The bike shop", "Solving it exactly", "Q-learning against the optimum
           "SARSA: learning the policy you follow",
           "Rumination: learning from the orders not placed",
           "PRS.Beta, RSarsa.TD and PRS.TD: the best of both",
-          "Replicating the paper", "Bring your own agent",
+          "Replicating the paper", "How robust are the paper's claims?",
+          "Bring your own agent",
           "Teaching with this book", "Notation",
           "Glossary", "References"]
 
@@ -79,4 +80,4 @@ def test_pdf_page_count_and_outline(pdf):
     reader = PdfReader(path)
     assert 60 <= len(reader.pages) <= 400
     outline = [item.title for item in reader.outline]
-    assert len(outline) == 13 and outline[1] == "1. The bike shop"
+    assert len(outline) == 14 and outline[1] == "1. The bike shop"

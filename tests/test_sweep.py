@@ -145,3 +145,25 @@ def test_a_folder_of_other_settings_is_refused(tmp_path):
     with pytest.raises(InvalidParameter, match="holds a sweep of other settings"):
         run_sweep(Grid(problems=("P1",), agents=("sarsa",), repetitions=1,
                        periods_scale=0.2), tmp_path, "serial", progress=False)
+
+
+def test_the_books_stored_sweep_recomputes_bit_for_bit():
+    """A random sample of the runs stored in book/data/sweep (the table the
+    robustness chapter reads), recomputed here: every measure but the time."""
+    from pathlib import Path
+
+    from invlib.sweep import MEASURES, sweep_run
+    folder = Path(__file__).resolve().parents[1] / "book" / "data" / "sweep"
+    stored = load_runs(folder)
+    assert len(stored) >= 648                   # at least one whole repetition
+    settings = json.loads((folder / "sweep.json").read_text())
+    grid = Grid(periods_scale=settings["periods_scale"], seed=settings["seed"])
+    rng = np.random.default_rng(20261201)
+    for i in rng.choice(len(stored), size=6, replace=False):
+        row = stored[int(i)]
+        again = sweep_run(row["problem"], row["agent"], row["kappa"],
+                          row["learning_rate"], row["epsilon"], row["repetition"],
+                          grid.episodes(row["problem"]), grid.seed)
+        for measure in MEASURES:
+            if measure != "seconds_per_period":
+                assert again[measure] == row[measure], (row, measure)

@@ -24,7 +24,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ["book/bikeshop", "book/exact", "book/qlearning", "book/sarsa",
-            "book/rumination", "book/variants", "book/replication"]
+            "book/rumination", "book/variants", "book/replication",
+            "book/robustness"]
 PAGES = ["book/intro", *CHAPTERS, "book/own_agent", "book/teaching", "book/notation",
          "book/glossary", "book/references"]
 

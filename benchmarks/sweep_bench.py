@@ -1,6 +1,6 @@
 """Speed of the sweep on a Dask LocalCluster of 1 and of 2 workers, side by side.
 
-    .venv/bin/python benchmarks/sweep_bench.py [--repetitions 4]
+    .venv/bin/python benchmarks/sweep_bench.py [--repetitions 16]
 
 Runs one fixed small sweep (P1 and P3; SARSA, RSarsa and RSarsa.TD at kappa
 0.1 and 1; the book's learning rate and epsilon; ``--repetitions`` runs per
@@ -28,7 +28,7 @@ def timed(grid: Grid, cluster: str, folder: Path):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repetitions", type=int, default=4)
+    parser.add_argument("--repetitions", type=int, default=16)
     args = parser.parse_args(argv)
     grid = Grid(problems=("P1", "P3"), agents=("sarsa", "rsarsa", "rsarsa-td"),
                 kappas=(0.1, 1.0), learning_rates=(0.1,), epsilons=(0.1,),

@@ -22,6 +22,7 @@ caller; what was stored stays stored.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -98,6 +99,7 @@ def run_all(function, tasks, store, cluster: str = "serial", bar=None) -> None:
         return
     from dask.distributed import as_completed
     client, local = _connect(cluster)
+    futures = {}
     try:
         # pure=False: equal arguments are still separate jobs (each is timed)
         futures = {client.submit(function, *task, pure=False): task
@@ -107,10 +109,30 @@ def run_all(function, tasks, store, cluster: str = "serial", bar=None) -> None:
             if bar is not None:
                 bar.update()
     except BaseException:
-        # Ctrl-C or a failed job: drop what is queued and stop the workers now
-        client.cancel(list(futures) if "futures" in locals() else [], force=True)
-        raise
-    finally:
-        client.close()
+        # Ctrl-C or a failed job: drop what is queued and stop the workers now,
+        # without waiting for the runs under way (their results are not wanted)
         if local is not None:
-            local.close()
+            _kill_workers(local)
+        else:
+            client.cancel(list(futures), force=True)
+        with contextlib.suppress(Exception):
+            client.close(timeout=1)
+            if local is not None:
+                local.close(timeout=1)
+        raise
+    client.close()
+    if local is not None:
+        local.close()
+
+
+def _kill_workers(local) -> None:
+    """Terminate a local cluster's worker processes (and their children) at
+    once; the cluster's own close then finds them gone."""
+    import psutil
+    for child in psutil.Process().children(recursive=True):
+        try:
+            # multiprocessing's resource tracker is not a worker: it tidies up
+            if "resource_tracker" not in " ".join(child.cmdline()):
+                child.kill()
+        except psutil.Error:
+            pass

@@ -507,78 +507,91 @@ def rumination_rates(days, rates: dict, title: str):
     return fig
 
 
+def _map_panels(maps: list):
+    """A figure with one heat-map panel per problem, stacked (a phone reads them
+    one below the other), sized to the number of kappa rows."""
+    rows = len(maps[0]["kappas"])
+    panel = max(1.2, 0.3 * rows + 0.75)
+    fig, axes = plt.subplots(len(maps), 1, figsize=(WIDTH * 0.9,
+                                                     1.9 + panel * len(maps)),
+                             squeeze=False, layout="constrained")
+    return fig, axes[:, 0]
+
+
+def _map_axes(ax, m, title: str) -> None:
+    """Ticks and labels of one panel: (learning rate, epsilon) along x, kappa
+    down y (or one row without kappa)."""
+    ax.set_xticks(range(len(m["columns"])))
+    ax.set_xticklabels([f"{a:g}\n{e:g}" for a, e in m["columns"]])
+    if m["kappas"][0] is None:
+        ax.set_yticks([0])
+        ax.set_yticklabels(["–"])
+        ax.set_ylabel("(no κ)")
+    else:
+        ax.set_yticks(range(len(m["kappas"])))
+        ax.set_yticklabels([f"{k:g}" for k in m["kappas"]])
+        ax.set_ylabel("κ")
+    ax.set_title(title, fontsize=10)
+
+
+def _mark(ax, where, label: str) -> None:
+    ys, xs = np.nonzero(where)
+    ax.scatter(xs, ys, s=28, c="white", edgecolors="black", linewidths=0.6,
+               label=label)
+
+
+def _finish_maps(fig, axes, image, label: str, marker: str, title: str, ticks=None):
+    axes[-1].set_xlabel("learning rate η (top) and exploration ε (bottom)")
+    bar = fig.colorbar(image, ax=list(axes), location="bottom", shrink=0.85,
+                       aspect=40, label=label)
+    if ticks is not None:
+        bar.set_ticks(ticks)
+        bar.set_ticklabels([f"{t:g}" for t in ticks])
+    dot = plt.Line2D([], [], ls="", marker="o", mfc="white", mec="black",
+                     label=marker)
+    fig.legend(handles=[dot], loc="outside lower center", frameon=False)
+    fig.suptitle(title)
+
+
 @styled
-def claim_maps(maps: list, title: str, label: str = "mean difference ($/period)"):
+def claim_maps(maps: list, title: str, label: str = "mean difference, agent − SARSA "
+               "($/period)"):
     """Heat maps of one claim (:func:`invlib.robustness.claim_map`), one panel
     per problem, stacked: colour = the mean paired difference agent minus SARSA
     (a diverging, symmetric-log scale centred on 0: purple below, orange above,
-    linear within 1 $ of 0), a white dot where
-    the claim holds (Holm-corrected paired test, 5%)."""
-    rows = len(maps[0]["kappas"])
-    height = 1.3 + (0.32 * rows + 0.9) * len(maps)
-    fig, axes = plt.subplots(len(maps), 1, figsize=(WIDTH * 0.9, height),
-                             squeeze=False)
+    linear within 1 $ of 0), a white dot where the claim holds (Holm-corrected
+    paired test, 5%)."""
+    fig, axes = _map_panels(maps)
     limit = max(np.nanmax(np.abs(m["difference"])) for m in maps) or 1.0
-    for ax, m in zip(axes[:, 0], maps):
-        # symmetric-log colours: differences of 1 $ and of 100 $ both show
-        norm = matplotlib.colors.SymLogNorm(linthresh=1.0, vmin=-limit, vmax=limit)
+    # symmetric-log colours: differences of 1 $ and of 100 $ both show
+    norm = matplotlib.colors.SymLogNorm(linthresh=1.0, vmin=-limit, vmax=limit)
+    for ax, m in zip(axes, maps):
         image = ax.imshow(m["difference"], cmap="PuOr_r", norm=norm, aspect="auto")
-        ys, xs = np.nonzero(m["holds"])
-        ax.scatter(xs, ys, s=28, c="white", edgecolors="black", linewidths=0.6,
-                   label="claim holds (Holm, 5%)")
-        ax.set_xticks(range(len(m["columns"])))
-        ax.set_xticklabels([f"{a:g}\n{e:g}" for a, e in m["columns"]])
-        if m["kappas"][0] is None:
-            ax.set_yticks([0])
-            ax.set_yticklabels(["–"])
-            ax.set_ylabel("(no κ)")
-        else:
-            ax.set_yticks(range(rows))
-            ax.set_yticklabels([f"{k:g}" for k in m["kappas"]])
-            ax.set_ylabel("κ")
-        ax.set_title(f"{m['problem']}: {m['holds'].sum()} of {m['holds'].size} "
-                     f"points hold", fontsize=10)
-        fig.colorbar(image, ax=ax, label=label, fraction=0.05, pad=0.02)
-    axes[-1, 0].set_xlabel("learning rate η (top) and exploration ε (bottom)")
-    handles, labels_ = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles[:1], labels_[:1], loc="lower center", ncol=1, frameon=False,
-               bbox_to_anchor=(0.5, 0.0))
-    fig.suptitle(title)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+        _mark(ax, m["holds"], "claim holds (Holm, 5%)")
+        _map_axes(ax, m, f"{m['problem']}: holds at {m['holds'].sum()} of "
+                         f"{m['holds'].size} points")
+    ticks = [t for t in (-1000, -100, -10, -1, 0, 1, 10, 100, 1000)
+             if abs(t) <= limit]
+    _finish_maps(fig, axes, image, label, "claim holds (Holm-corrected, 5%)",
+                 title, ticks)
     return fig
 
 
 @styled
-def ratio_maps(maps: list, title: str, band: tuple):
-    """Heat maps of an agent's time per period over SARSA's
+def ratio_maps(maps: list, title: str, band: tuple,
+               label: str = "work per period (× SARSA)"):
+    """Heat maps of an agent's computation per period over SARSA's
     (:func:`invlib.robustness.time_ratio_map`), one panel per problem, with a
     white dot where the ratio lies in the paper's ``band``."""
-    rows = len(maps[0]["kappas"])
-    height = 1.3 + (0.32 * rows + 0.9) * len(maps)
-    fig, axes = plt.subplots(len(maps), 1, figsize=(WIDTH * 0.9, height),
-                             squeeze=False)
+    fig, axes = _map_panels(maps)
     top = max(np.nanmax(m["ratio"]) for m in maps)
-    for ax, m in zip(axes[:, 0], maps):
+    for ax, m in zip(axes, maps):
         image = ax.imshow(m["ratio"], cmap="cividis", vmin=1.0, vmax=top,
                           aspect="auto")
         inside = (m["ratio"] >= band[0]) & (m["ratio"] <= band[1])
-        ys, xs = np.nonzero(inside)
-        ax.scatter(xs, ys, s=28, c="white", edgecolors="black", linewidths=0.6,
-                   label=f"in the paper's {band[0]:g}–{band[1]:g}×")
-        ax.set_xticks(range(len(m["columns"])))
-        ax.set_xticklabels([f"{a:g}\n{e:g}" for a, e in m["columns"]])
-        ax.set_yticks(range(rows))
-        ax.set_yticklabels(["–"] if m["kappas"][0] is None
-                           else [f"{k:g}" for k in m["kappas"]])
-        ax.set_ylabel("κ")
-        ax.set_title(f"{m['problem']}: {inside.sum()} of {inside.size} points in "
-                     "the paper's range", fontsize=10)
-        fig.colorbar(image, ax=ax, label="time per period (× SARSA)",
-                     fraction=0.05, pad=0.02)
-    axes[-1, 0].set_xlabel("learning rate η (top) and exploration ε (bottom)")
-    handles, labels_ = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles[:1], labels_[:1], loc="lower center", frameon=False,
-               bbox_to_anchor=(0.5, 0.0))
-    fig.suptitle(title)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+        _mark(ax, inside, "")
+        _map_axes(ax, m, f"{m['problem']}: {inside.sum()} of {inside.size} points "
+                         "in the paper's range")
+    _finish_maps(fig, axes, image, label,
+                 f"in the paper's range, {band[0]:g}–{band[1]:g}× SARSA", title)
     return fig

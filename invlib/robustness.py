@@ -92,9 +92,20 @@ def claim_map(runs, problem: str, agent: str, window: str) -> dict:
             "p_holm": adjusted, "holds": adjusted < LEVEL}
 
 
-def time_ratio_map(runs, problem: str, agent: str) -> dict:
-    """The agent's mean time per period over SARSA's at every point (same layout
-    as :func:`claim_map`), over the complete repetitions."""
+def work_per_period(run: dict, orders: int = 21) -> float:
+    """A run's work per period in SARSA periods: one real update, plus the
+    imagined updates of the other ``orders - 1`` orders in the share of periods
+    with rumination (an imagined update costs about one SARSA period: the
+    replication chapter's timings). Unlike a measured time it does not depend on
+    the machine or on what else it was doing."""
+    return 1.0 + (orders - 1) * run["rumination_rate"]
+
+
+def time_ratio_map(runs, problem: str, agent: str, measure: str = "work") -> dict:
+    """The agent's computation per period over SARSA's at every point (same
+    layout as :func:`claim_map`), over the complete repetitions: ``"work"``
+    (:func:`work_per_period`) or ``"seconds"`` (the measured time per period,
+    which varies with the machine's load)."""
     reps = complete_repetitions(runs)
     points = _points(runs)
     kappas, rates, epsilons = grid_of(runs)
@@ -105,10 +116,14 @@ def time_ratio_map(runs, problem: str, agent: str) -> dict:
         for j, (rate, epsilon) in enumerate(columns):
             mine = points[(problem, agent, kappa, rate, epsilon)]
             base = points[(problem, BASELINE, None, rate, epsilon)]
-            ratio[i, j] = (np.mean([mine[k]["seconds_per_period"]
-                                    for k in range(reps)])
-                           / np.mean([base[k]["seconds_per_period"]
-                                      for k in range(reps)]))
+            if measure == "work":
+                ratio[i, j] = np.mean([work_per_period(mine[k])
+                                       for k in range(reps)])
+            else:
+                ratio[i, j] = (np.mean([mine[k]["seconds_per_period"]
+                                        for k in range(reps)])
+                               / np.mean([base[k]["seconds_per_period"]
+                                          for k in range(reps)]))
     return {"problem": problem, "agent": agent, "kappas": rows,
             "columns": columns, "repetitions": reps, "ratio": ratio}
 

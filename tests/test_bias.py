@@ -9,12 +9,17 @@ from invlib.inventory import step
 from invlib.tiles import estimate
 
 
+def sarsa_coder(problem, seed):
+    """SARSA's settings and a fresh tile coder for ``problem``."""
+    settings = approx_settings("sarsa", "P1")
+    return settings, draw_agent(problem, settings, np.random.default_rng(seed)).coder
+
+
 def test_one_period_rollouts_are_the_mean_period_cost():
     problem = make_problem("P1")
     pairs = draw_pairs(problem, np.random.default_rng(1), states=2, rollouts=5,
                        horizon=1)
-    settings = approx_settings("sarsa", "P1")
-    coder = draw_agent(problem, settings, np.random.default_rng(2)).coder
+    settings, coder = sarsa_coder(problem, 2)
     coder.weights[:] = np.random.default_rng(3).normal(size=coder.weights.shape)
     errors = value_errors(problem, settings, coder, pairs)
     for i, (state, k) in enumerate(zip(pairs.states, pairs.orders)):
@@ -31,8 +36,7 @@ def test_the_true_values_depend_on_the_policy_not_on_the_draws():
     problem = make_problem("P1")
     pairs = draw_pairs(problem, np.random.default_rng(4), states=1, rollouts=20,
                        horizon=30)
-    settings = approx_settings("sarsa", "P1")
-    coder = draw_agent(problem, settings, np.random.default_rng(5)).coder
+    settings, coder = sarsa_coder(problem, 5)
     first = value_errors(problem, settings, coder, pairs)
     again = value_errors(problem, settings, coder, pairs)
     assert np.array_equal(first.true, again.true)          # the same futures

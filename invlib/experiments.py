@@ -436,7 +436,7 @@ def _ci_cell(difference) -> str:
     if difference is None or difference[0] is None:
         return "–"
     mean, low, high = difference
-    return f"{mean:+.2f} [{low:+.2f}, {high:+.2f}]"
+    return f"{mean:+.1f} [{low:+.1f}, {high:+.1f}]"
 
 
 def table1_table(summary_: dict):
@@ -449,18 +449,19 @@ def table1_table(summary_: dict):
     from .tables import Table
     s = summary_
     return Table(
-        ["agent", "early ($/period)", "− SARSA [95% CI]", "p (Holm)",
-         "later ($/period)", "− SARSA [95% CI]", "p (Holm)", "exits (%)",
-         "ruminated (%)"],
+        ["agent", "early", "Δ [95% CI]", "p", "later", "Δ [95% CI]", "p",
+         "exits %", "rumin. %"],
         [(row["agent"], row["early_cost"], _ci_cell(row["early_difference"]),
           row["early_p_holm"], row["later_cost"], _ci_cell(row["later_difference"]),
           row["later_p_holm"], 100 * row["termination_rate"],
           100 * row["rumination_rate"]) for row in table1(s)],
         caption=f"Table 1, {s['problem']}: {s['repetitions']} repetitions of "
-                f"{s['episodes']} episodes × {s['periods']} periods; costs with "
-                f"exits; early = periods 1–{s['early_window']}; p: one-sided "
-                "paired signed-rank test of 'lower than SARSA', Holm-corrected "
-                "over the table; exits: episodes ended early.",
+                f"{s['episodes']} episodes × {s['periods']} periods; costs "
+                f"($/period) with exits; early = periods 1–{s['early_window']}; "
+                "Δ: the agent's cost minus SARSA's; p: one-sided paired "
+                "signed-rank test of 'lower than SARSA', Holm-corrected over the "
+                "table; exits: episodes ended early; rumin.: periods with "
+                "rumination.",
         formats=[None, "{:.2f}", None, _p_cell, "{:.2f}", None, _p_cell,
                  "{:.1f}", "{:.1f}"])
 

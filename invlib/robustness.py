@@ -61,17 +61,22 @@ def grid_of(runs) -> tuple[list, list, list]:
     return kappas, rates, epsilons
 
 
+def _layout(runs, agent: str):
+    """The complete repetitions, the runs by point, and a map's rows (kappas, or
+    one row for an agent without kappa) and columns ((learning rate, epsilon))."""
+    kappas, rates, epsilons = grid_of(runs)
+    return (complete_repetitions(runs), _points(runs),
+            kappas if uses_kappa(agent) else [None],
+            [(a, e) for a in rates for e in epsilons])
+
+
 def claim_map(runs, problem: str, agent: str, window: str) -> dict:
     """The claim "``agent`` costs less than SARSA in ``window``" on ``problem`` at
     every point: arrays over (kappa, (learning rate, epsilon)) (one row without
     kappa for an agent that does not use it) of the mean paired difference of
     the costs with exits (agent minus SARSA), its 95% bootstrap interval, the
     raw and the Holm-corrected p-values and whether the claim holds."""
-    reps = complete_repetitions(runs)
-    points = _points(runs)
-    kappas, rates, epsilons = grid_of(runs)
-    rows = kappas if uses_kappa(agent) else [None]
-    columns = [(a, e) for a in rates for e in epsilons]
+    reps, points, rows, columns = _layout(runs, agent)
     shape = (len(rows), len(columns))
     mean, low, high = np.full(shape, np.nan), np.full(shape, np.nan), \
         np.full(shape, np.nan)
@@ -106,11 +111,7 @@ def time_ratio_map(runs, problem: str, agent: str, measure: str = "work") -> dic
     layout as :func:`claim_map`), over the complete repetitions: ``"work"``
     (:func:`work_per_period`) or ``"seconds"`` (the measured time per period,
     which varies with the machine's load)."""
-    reps = complete_repetitions(runs)
-    points = _points(runs)
-    kappas, rates, epsilons = grid_of(runs)
-    rows = kappas if uses_kappa(agent) else [None]
-    columns = [(a, e) for a in rates for e in epsilons]
+    reps, points, rows, columns = _layout(runs, agent)
     ratio = np.full((len(rows), len(columns)), np.nan)
     for i, kappa in enumerate(rows):
         for j, (rate, epsilon) in enumerate(columns):

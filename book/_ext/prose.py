@@ -1,0 +1,59 @@
+"""Render ``{eval}`said.name``` in a chapter's prose from the chapter's stored outputs.
+
+The chapters are stored executed and the book builds with execution off, so myst-nb's
+own ``eval`` role (which asks a running kernel) has nothing to ask. This role answers
+from the values the chapter recorded with ``invlib.prose.Said`` (outputs of the MIME
+type ``invlib.prose.MIME``): the same values nbval compares with a fresh run and
+``jupyterlab-myst`` shows in JupyterLab. An expression that no cell recorded is an
+error, so a build with warnings as errors fails on it.
+"""
+from __future__ import annotations
+
+import json
+
+from docutils import nodes
+from myst_nb.core.variables import create_warning
+from myst_nb.ext.utils import RoleBase
+
+MIME = "application/vnd.invlib.said+json"
+PREFIX = "said."
+
+
+def recorded_values(notebook) -> dict[str, str]:
+    """Every value a notebook's code cells recorded, by name."""
+    values: dict[str, str] = {}
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            data = output.get("data", {})
+            if MIME in data:
+                payload = data[MIME]
+                values.update(json.loads(payload) if isinstance(payload, str) else payload)
+    return values
+
+
+class SaidRole(RoleBase):
+    """``{eval}`said.name```: the recorded text of ``name``, as plain inline text."""
+
+    def run(self):
+        expression = self.text.strip()
+        renderer = self.document.get("nb_renderer")
+        if renderer is None:
+            return [], [create_warning(
+                f"{{eval}}`{expression}` is only for the chapters' notebooks",
+                self.document, self.line, subtype="eval")]
+        notebook = renderer.renderer.nb_client.notebook
+        cache = self.document.setdefault("invlib_said", recorded_values(notebook))
+        name = expression[len(PREFIX):] if expression.startswith(PREFIX) else None
+        if name is None or name not in cache:
+            return [], [create_warning(
+                f"{{eval}}`{expression}`: no code cell of this chapter recorded it "
+                f"(write said.NAME and record NAME with said(NAME=...))",
+                self.document, self.line, subtype="eval")]
+        return [nodes.inline(cache[name], cache[name], classes=["said"])], []
+
+
+def setup(app):
+    # after myst-nb, whose eval role this replaces
+    app.setup_extension("myst_nb")
+    app.add_role("eval", SaidRole(), override=True)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -22,7 +22,7 @@ BOOK = Path(__file__).resolve().parent.parent / "book"
 SETTINGS = {"0.1", "0.2", "0.3", "0.5", "0.7", "0.8", "0.9", "0.05", "0.01", "0.001",
             "0.6", "0.4", "1%", "5%", "10%", "20%", "95%", "50%", "1.0", "2.0"}
 
-_NUMBER = re.compile(r"(?<![\w.\\^_{])(\d+\.\d+|\d+(?:\.\d+)?\s?%)(?![\w.])")
+_NUMBER = re.compile(r"(?<![\w.\\^_{])(\d+(?:\.\d+)?\s?%|\d+\.\d+)(?![\w.])")
 _STRIP = [
     re.compile(r"\{eval\}`[^`]*`"),            # rendered values
     re.compile(r"```.*?```", re.S),             # fenced directives' options, code

@@ -68,17 +68,28 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def chapter(lab):
+def browser(lab):
     sync_api = pytest.importorskip("playwright.sync_api")
     executable = _chromium()
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, headless=True,
                                     args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1280, "height": 1400})
-        page.goto(f"{lab}/lab/tree/bikeshop.ipynb?token={TOKEN}")
-        page.wait_for_selector(".jp-Notebook .jp-MarkdownCell", timeout=120_000)
-        yield page
+        yield browser
         browser.close()
+
+
+def _open(browser, lab, name):
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    page.goto(f"{lab}/lab/tree/{name}?token={TOKEN}")
+    page.wait_for_selector(".jp-Notebook .jp-MarkdownCell", timeout=120_000)
+    return page
+
+
+@pytest.fixture(scope="module")
+def chapter(lab, browser):
+    page = _open(browser, lab, "bikeshop.ipynb")
+    yield page
+    page.close()
 
 
 def test_exercise_renders_as_a_box(chapter):
@@ -106,3 +117,25 @@ def test_solution_code_is_collapsed_until_expanded(chapter):
     assert cell.first.locator(".jp-OutputPlaceholder").count() == 1
     assert cell.first.locator(".jp-OutputArea-output").count() == 0 or \
         not cell.first.locator(".jp-OutputArea-output").first.is_visible()
+
+
+def test_stated_values_render_as_numbers_before_anything_runs(lab, browser):
+    """A chapter's ``{eval}`said.NAME``` shows the stored value (jupyterlab-myst reads
+    the cell's ``user_expressions``), not the raw role and not an error."""
+    import nbformat
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import run_chapter
+
+    notebook = nbformat.read(str(ROOT / "book" / "exact.ipynb"), as_version=4)
+    values = run_chapter.recorded_values(notebook)
+    page = _open(browser, lab, "exact.ipynb")
+    cell = page.locator(".jp-MarkdownCell", has_text="The honest baseline").first
+    cell.scroll_into_view_if_needed(timeout=60_000)
+    deadline = time.monotonic() + 60
+    text = ""
+    while "optimum" not in text and time.monotonic() < deadline:
+        page.wait_for_timeout(500)          # the cell renders after it scrolls in
+        text = cell.inner_text()
+    page.close()
+    assert "{eval}" not in text and "said." not in text
+    assert f"costs {values['extra_full']} more than the optimum" in " ".join(text.split())

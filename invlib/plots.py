@@ -5,11 +5,25 @@ one series, a legend. Sizes are chosen to read well in the website's text column
 (about 7 inches wide). Every figure function draws in the book's style (``STYLE``):
 the Okabe-Ito palette, which stays distinct under every common colour-vision
 deficiency, and legends and ticks of at least 9 pt.
+
+One look per series, defined once: every series a figure draws by label is looked
+up in the registry :data:`SERIES` (:func:`name`, :func:`style`), so that an agent
+has the same name, colour and line style in every chapter, whether a chapter
+passes its key (``"rsarsa"``), its name (``"RSarsa"``) or a spelling of its own
+(``"qlearning, paper"``), and the optimal policy, the exploring optimum and the
+best order-up-to level always look the same. Each agent has its own colour *and*
+its own line style, so the agents stay apart in greyscale too
+(``tests/test_plots.py`` checks the colours under simulated colour blindness).
+Labels the registry does not know are drawn as before. Every axis label comes
+from :data:`LABELS`, one per quantity.
 """
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 import functools
+import re
+import textwrap
 
 from cycler import cycler
 import matplotlib
@@ -62,6 +76,276 @@ def styled(figure_function):
     return draw
 
 
+# --- Who is who in the figures -----------------------------------------------
+# Every series a figure draws by label (an agent, a scheme of an agent, a
+# reference cost) looks itself up here, so that an agent has one name, one colour
+# and one line style in the whole book. Colour tells the agents apart, line style
+# tells them apart again in greyscale, a marker tells a learning scheme from the
+# paper's (the default of chapters 5-8), and the references are black or grey.
+
+
+@dataclass(frozen=True)
+class SeriesStyle:
+    """How the figures show one agent or reference: its display ``name``, its
+    ``colour`` (from :data:`PALETTE`, or a grey), its matplotlib ``linestyle``
+    and an optional ``marker`` (drawn every tenth of the axes along a line)."""
+    name: str
+    colour: str
+    linestyle: str | tuple
+    marker: str | None = None
+
+    def kwargs(self, label: str | None = None) -> dict:
+        """matplotlib keyword arguments of a line (``Line2D``) in this style."""
+        out = {"color": self.colour, "ls": self.linestyle,
+               "label": self.name if label is None else label}
+        if self.marker is not None:
+            out.update(marker=self.marker, markevery=0.1, ms=4)
+        return out
+
+
+_BLUE, _ORANGE, _GREEN, _VERMILLION, _PURPLE, _SKY, _BLACK, _YELLOW = PALETTE
+
+#: The agents of :data:`invlib.rumination.AGENTS`, each with its own colour and
+#: its own line style.
+AGENT_STYLES = {
+    "qlearning": SeriesStyle("Q-learning", _VERMILLION, "--"),
+    "sarsa": SeriesStyle("SARSA", _GREEN, "-"),
+    "rsarsa": SeriesStyle("RSarsa", _BLUE, "-."),
+    "prs": SeriesStyle("PRS", _ORANGE, ":"),
+    "prs-beta": SeriesStyle("PRS.Beta", _PURPLE, (0, (5, 1))),
+    "rsarsa-td": SeriesStyle("RSarsa.TD", _SKY, (0, (3, 1, 1, 1, 1, 1))),
+    "prs-td": SeriesStyle("PRS.TD", _YELLOW, (0, (8, 2))),
+}
+#: Q-learning and SARSA under a named learning scheme (agents.py): the agent's
+#: colour and line style; the paper's scheme (the default) without a marker,
+#: the article's with crosses, the book's recommended one with dots.
+SCHEMES = {"paper": ("paper's scheme", None), "article": ("article's scheme", "x"),
+           "recommended": ("recommended scheme", "o")}
+#: The reference costs the figures draw as lines.
+REFERENCE_STYLES = {
+    "optimal": SeriesStyle("optimal policy", _BLACK, "--"),
+    "exploring": SeriesStyle("exploring optimum", "0.45", ":"),
+    "order-up-to": SeriesStyle("best order-up-to level", "0.3", "-."),
+}
+#: Every series the figures know, by key.
+SERIES: dict[str, SeriesStyle] = {
+    **AGENT_STYLES,
+    **{f"{agent}-{scheme}": SeriesStyle(f"{AGENT_STYLES[agent].name} ({words})",
+                                        AGENT_STYLES[agent].colour,
+                                        AGENT_STYLES[agent].linestyle, marker)
+       for agent in ("qlearning", "sarsa")
+       for scheme, (words, marker) in SCHEMES.items()},
+    **REFERENCE_STYLES,
+}
+
+
+def _normal(label: str) -> str:
+    return " ".join(label.replace("\u2019", "'").lower().split())
+
+
+def _aliases() -> dict[str, str]:
+    """Lower-case label -> key: keys, display names and the chapters' spellings."""
+    out = {}
+    for key, series in SERIES.items():
+        out[_normal(key)] = out[_normal(series.name)] = key
+    for agent in ("qlearning", "sarsa"):
+        display = AGENT_STYLES[agent].name
+        for scheme, (words, _) in SCHEMES.items():
+            for who in (agent, display):
+                for how in (scheme, words, f"{scheme} scheme"):
+                    out[_normal(f"{who}, {how}")] = f"{agent}-{scheme}"
+                    out[_normal(f"{who} ({how})")] = f"{agent}-{scheme}"
+    # the Q-learning chapter's own names for the one scheme it starts from
+    for spelling in ("article", "article's scheme", "the article's scheme"):
+        out[spelling] = "qlearning-article"
+    for spelling in ("optimal", "optimum", "the optimum", "optimal policy",
+                     "the optimal policy", "optimal (dynamic programming)",
+                     "optimal policy (dynamic programming)", "optimal cost"):
+        out[spelling] = "optimal"
+    for spelling in ("exploring", "exploring optimum", "optimum, exploring",
+                     "optimal, exploring", "optimal policy, exploring",
+                     "exploring optimal policy", "optimal policy exploring"):
+        out[spelling] = "exploring"
+    for spelling in ("order-up-to", "best order-up-to", "best order up to",
+                     "best order-up-to level", "best order up to level",
+                     "order-up-to, best level"):
+        out[spelling] = "order-up-to"
+    return out
+
+
+_ALIASES = _aliases()
+# the exploring optimum at a stated exploration rate: "exploring 10%",
+# "optimum, exploring 10%", "exploring optimum (10%)"
+_EXPLORING_AT = re.compile(r"^(?:the )?(?:(?:optimum|optimal(?: policy)?),? )?"
+                           r"exploring(?: optimum)?,? \(?(?:at |ε = )?"
+                           r"(\d+(?:\.\d+)?) ?%\)?$")
+
+
+def _resolve(label) -> tuple[str | None, object]:
+    """(registry key or None, display label) of a series label."""
+    if not isinstance(label, str):
+        return None, label
+    text = _normal(label)
+    if text in _ALIASES:
+        key = _ALIASES[text]
+        return key, SERIES[key].name
+    match = _EXPLORING_AT.match(text)
+    if match:
+        return "exploring", f"{SERIES['exploring'].name} (ε = {match[1]}%)"
+    # another reference with its details, such as "(θ, T), exploring 10%" or
+    # "best order-up-to (T = 5)": the reference's style, the caller's words
+    if "exploring" in text:
+        return "exploring", label
+    if text.startswith(("best order-up-to", "best order up to")):
+        return "order-up-to", label
+    # a known series with a second line, such as "...\n(20 seeds)"
+    if "\n" in label:
+        first, rest = label.split("\n", 1)
+        key, shown = _resolve(first)
+        if key is not None:
+            return key, f"{shown}\n{rest}"
+    return None, label
+
+
+def name(key_or_label):
+    """The display name of an agent, scheme or reference, from its key
+    (``"prs-beta"``), its display name (``"PRS.Beta"``) or a spelling the
+    chapters use (``"qlearning, paper"``, ``"optimum, exploring 10%"``); any
+    other label is returned unchanged."""
+    return _resolve(key_or_label)[1]
+
+
+def style(key_or_label) -> dict | None:
+    """matplotlib keyword arguments (``color``, ``ls``, ``label`` and, for a
+    scheme, ``marker``) of a line in the style of the agent or reference that
+    ``key_or_label`` names (as in :func:`name`), or None for any other label."""
+    key, shown = _resolve(key_or_label)
+    return None if key is None else SERIES[key].kwargs(shown)
+
+
+def _colour_index(colour) -> int | None:
+    """The position in :data:`PALETTE` of a colour ("C2", "#009E73"), if any."""
+    if isinstance(colour, str):
+        if re.fullmatch(r"C\d+", colour):
+            return int(colour[1:]) % len(PALETTE)
+        if colour.upper() in PALETTE:
+            return PALETTE.index(colour.upper())
+    return None
+
+
+def _hex(colour) -> str:
+    """A colour as "#rrggbb", "C{i}" read as the book's palette."""
+    index = _colour_index(colour)
+    if index is not None:
+        return PALETTE[index].lower()
+    try:
+        return matplotlib.colors.to_hex(colour)
+    except ValueError:
+        return str(colour)
+
+
+def _line_styles(labels, colours=None, styles=None, first: int = 0,
+                 default_ls="-", default_colour=None, reserved=()) -> list[dict]:
+    """Line keyword arguments of each series of one figure, in order.
+
+    The caller's ``colours`` and ``styles`` win where given; otherwise a series
+    the registry knows gets its colour and line style. Any other series is
+    drawn as before the registry: ``default_colour``, or the palette's colour
+    ``C{first + i}`` by position, and ``default_ls`` (one style, or a list to
+    take by position), except that it passes over a palette colour (or, with a
+    ``default_colour``, a line style) that another series of the same figure
+    already uses, or that is ``reserved``. Without any known series and
+    without ``reserved`` this is exactly the old drawing."""
+    found = [_resolve(label) for label in labels]
+    n = len(PALETTE)
+    used = {_colour_index(c) for c in reserved}
+    used |= {_colour_index(SERIES[key].colour) for key, _ in found if key}
+    used |= {_colour_index(c) for c in (colours or []) if c is not None}
+    used_pairs = {(_hex(SERIES[key].colour), str(SERIES[key].linestyle))
+                  for key, _ in found if key}
+    out = []
+    for i, (key, shown) in enumerate(found):
+        kwargs = SERIES[key].kwargs(shown) if key else {"label": shown}
+        colour = colours[i] if colours is not None and i < len(colours) else None
+        if colour is not None:
+            kwargs["color"] = colour
+        elif key is None and default_colour is not None:
+            kwargs["color"] = default_colour
+        elif key is None:
+            index = (first + i) % n
+            for step in range(n):
+                if (index + step) % n not in used:
+                    index = (index + step) % n
+                    break
+            used.add(index)
+            kwargs["color"] = f"C{index}"
+        ls = styles[i] if styles is not None and i < len(styles) else None
+        if ls is not None:
+            kwargs["ls"] = ls
+        elif key is None and isinstance(default_ls, list):
+            choices = list(default_ls)
+            ls = choices[i % len(choices)]
+            for step in range(len(choices)):
+                option = choices[(i + step) % len(choices)]
+                if (_hex(kwargs["color"]), str(option)) not in used_pairs:
+                    ls = option
+                    break
+            kwargs["ls"] = ls
+        elif key is None:
+            kwargs["ls"] = default_ls
+        used_pairs.add((_hex(kwargs["color"]), str(kwargs["ls"])))
+        out.append(kwargs)
+    return out
+
+
+#: One axis label per quantity the figures show, so that the same quantity reads
+#: the same in every chapter.
+LABELS = {
+    "training days": "training days",
+    "day": "day",
+    "period": "period",
+    "hours after order": "hours after the order is placed",
+    "cost per day": "cost per day ($)",
+    "long-run cost per day": "long-run cost per day ($)",
+    "discounted cost": "expected discounted cost ($)",
+    "cost of the day": "cost of the day ($)",
+    "total cost": "total cost so far (thousand $)",
+    "gap": "extra cost per day over optimal (%)",
+    "cost per period": "cost per period ($)",
+    "mean cost per period": "mean cost per period ($)",
+    "bikes": "bikes",
+    "order": "order (bikes)",
+    "optimal order": "optimal order (bikes)",
+    "state": r"state $(\alpha, \beta)$, by bikes on hand, then on order",
+    "on hand": r"bikes on hand, $\alpha$",
+    "on order": r"bikes on order, $\beta$",
+    "inventory position": r"inventory position $y = \alpha + \beta$ (bikes)",
+    "order-up-to level": "order-up-to level $T$ (bikes)",
+    "relative TD error": r"relative TD error $|\delta| \,/\, |Q(s, a)|$ (%)",
+    "calm factor": r"calm factor $\omega$",
+    "rumination": "days with rumination (%)",
+    "demand": "demand (units)",
+    "volatility": "standard deviation of the period (units)",
+    "learning rate and exploration": "learning rate η (top) and exploration ε (bottom)",
+    "kappa": "κ",
+    "no kappa": "(no κ)",
+}
+
+
+def _noted(quantity: str, note: str) -> str:
+    """The label of ``quantity`` with ``note`` added inside its unit's brackets
+    (or after it, without a unit)."""
+    label = LABELS[quantity]
+    if label.endswith(")"):
+        return f"{label[:-1]}, {note})"
+    return f"{label} ({note})"
+
+
+def _wrapped(label: str, width: int = 26) -> str:
+    """A long axis label on two lines, so it fits beside a short axis."""
+    return textwrap.fill(label, width) if len(label) > width else label
+
+
 @styled
 def daily_cycle():
     """The bike shop's timeline: when the owner orders, when bikes arrive, when
@@ -89,7 +373,7 @@ def daily_cycle():
     ax.set_ylim(-1.45, 1.8)
     ax.set_yticks([])
     ax.set_xticks([0, 12, 24, 36])
-    ax.set_xlabel("hours after the order is placed")
+    ax.set_xlabel(LABELS["hours after order"])
     ax.set_title("One day in the bike shop")
     ax.legend(loc="lower center", frameon=False, bbox_to_anchor=(0.5, -0.02))
     for side in ("left", "right", "top"):
@@ -107,13 +391,13 @@ def simulated_days(sim, title: str):
     top.step(days, sim.on_order, where="mid", label="on order at 6 PM ($\\beta$)")
     top.bar(days, sim.demand, width=0.35, color="0.6", alpha=0.7,
             label="demand of the next day ($D$)")
-    top.set_ylabel("bikes")
+    top.set_ylabel(LABELS["bikes"])
     top.set_title(title)
     top.legend(ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.06),
                frameon=False)
     bottom.bar(days, sim.cost, color="C3", width=0.6)
-    bottom.set_ylabel("cost of the day ($)")
-    bottom.set_xlabel("day")
+    bottom.set_ylabel(LABELS["cost of the day"])
+    bottom.set_xlabel(LABELS["day"])
     bottom.set_title(f"Daily cost, mean ${sim.cost.mean():.2f} per day")
     fig.tight_layout()
     return fig
@@ -142,8 +426,8 @@ def state_heatmap(shop: BikeShop, values, title: str, label: str, fmt="{:.0f}",
                 text = fmt(grid[a, b]) if callable(fmt) else fmt.format(grid[a, b])
                 ax.text(b, a, text, ha="center", va="center",
                         fontsize=7 if C > 10 else 8, color="w" if dark_cell else "k")
-    ax.set_xlabel(r"bikes on order, $\beta$")
-    ax.set_ylabel(r"bikes on hand, $\alpha$")
+    ax.set_xlabel(LABELS["on order"])
+    ax.set_ylabel(LABELS["on hand"])
     ax.set_title(title)
     bar = ax.figure.colorbar(image, ax=ax, label=label, shrink=0.85)
     if np.allclose(grid[~np.isnan(grid)] % 1, 0):   # whole bikes: whole ticks
@@ -167,8 +451,8 @@ def order_against_position(shop: BikeShop, policy, title: str):
     ax.plot(np.arange(shop.capacity + 1), [policy[np.flatnonzero(y == k)[0]]
                                            for k in range(shop.capacity + 1)],
             color="0.4", lw=1, zorder=0, label="order as a function of $y$ alone")
-    ax.set_xlabel(r"inventory position $y = \alpha + \beta$ (bikes)")
-    ax.set_ylabel("optimal order (bikes)")
+    ax.set_xlabel(LABELS["inventory position"])
+    ax.set_ylabel(LABELS["optimal order"])
     ax.set_title(title)
     ax.legend(frameon=False)
     fig.tight_layout()
@@ -181,15 +465,15 @@ def order_up_to_costs(scores: list[PolicyScore], optimal: PolicyScore, title: st
     levels = np.arange(len(scores))
     # stacked, so each panel keeps the full width on a phone
     fig, axes = plt.subplots(2, 1, figsize=(WIDTH * 0.8, 5.6), sharex=True)
-    for ax, key, label in ((axes[0], "discounted", "expected discounted cost ($)"),
-                           (axes[1], "per_day", "long-run cost per day ($)")):
+    for ax, key, label in ((axes[0], "discounted", LABELS["discounted cost"]),
+                           (axes[1], "per_day", LABELS["long-run cost per day"])):
         values = [getattr(s, key) for s in scores]
         ax.plot(levels, values, "o-", label="order up to $T$")
-        ax.axhline(getattr(optimal, key), color="C3", ls="--", label="optimal policy")
+        ax.axhline(getattr(optimal, key), **style("optimal"))
         ax.set_ylabel(label)
         ax.set_ylim(0, min(max(values), 3 * getattr(optimal, key)) * 1.05)
     axes[0].legend(frameon=False)
-    axes[1].set_xlabel("order-up-to level $T$ (bikes)")
+    axes[1].set_xlabel(LABELS["order-up-to level"])
     fig.suptitle(title)
     fig.tight_layout()
     return fig
@@ -204,11 +488,14 @@ def orders_per_state(shop: BikeShop, policies: dict, title: str, optimal=None):
     # narrower than the column, so that its text stays legible on a phone
     fig, ax = plt.subplots(figsize=(WIDTH * 0.75, 3.8))
     width = 0.8 / len(policies)
-    for i, (label, policy) in enumerate(policies.items()):
+    looks = _line_styles(policies,
+                         reserved=[SERIES["optimal"].colour] if optimal is not None else ())
+    for i, (look, policy) in enumerate(zip(looks, policies.values())):
         ax.bar(x + (i - (len(policies) - 1) / 2) * width, policy, width=width,
-               label=label)
+               color=look["color"], label=look["label"])
     if optimal is not None:
-        ax.plot(x, optimal, "k.", ms=5, label="optimal (dynamic programming)")
+        ax.plot(x, optimal, ".", color=SERIES["optimal"].colour, ms=5,
+                label=f"{name('optimal')} (dynamic programming)")
     # one tick per position block: the first state with each on-hand count
     first = [int(np.flatnonzero(states[:, 0] == a)[0]) for a in range(shop.capacity + 1)]
     shown = []
@@ -217,8 +504,8 @@ def orders_per_state(shop: BikeShop, policies: dict, title: str, optimal=None):
             shown.append(a)
     ax.set_xticks([first[a] for a in shown], [f"({a},0)" for a in shown], fontsize=9)
     ax.set_xlim(-1, len(states))
-    ax.set_xlabel(r"state $(\alpha, \beta)$, by bikes on hand, then on order")
-    ax.set_ylabel("order (bikes)")
+    ax.set_xlabel(LABELS["state"])
+    ax.set_ylabel(LABELS["order"])
     ax.set_title(title)
     # below the axes: above them it would hide the tallest bars
     ax.legend(frameon=False, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.2))
@@ -230,12 +517,12 @@ def orders_per_state(shop: BikeShop, policies: dict, title: str, optimal=None):
 def cumulative_costs(runs: dict, title: str):
     """Total cost paid so far, day by day, for simulations on the same demands."""
     fig, ax = plt.subplots(figsize=(WIDTH * 0.7, 3.4))
-    for label, sim in runs.items():
+    for look, sim in zip(_line_styles(runs), runs.values()):
         days = np.arange(1, sim.days + 1)
-        ax.plot(days, np.cumsum(sim.cost) / 1000,
-                label=f"{label}: {sim.cost.sum():,.0f} $")
-    ax.set_xlabel("day")
-    ax.set_ylabel("total cost so far (thousand $)")
+        look["label"] = f"{look['label']}: {sim.cost.sum():,.0f} $"
+        ax.plot(days, np.cumsum(sim.cost) / 1000, **look)
+    ax.set_xlabel(LABELS["day"])
+    ax.set_ylabel(LABELS["total cost"])
     ax.set_title(title)
     ax.legend(frameon=False)
     fig.tight_layout()
@@ -247,18 +534,20 @@ def cost_per_seed(groups: dict, lines: dict, title: str):
     """Exact long-run cost per day of learned policies, one dot per seed and a box
     per group, against reference costs drawn as horizontal lines."""
     fig, ax = plt.subplots(figsize=(WIDTH * 0.6, 4.4))
-    labels = list(groups)
+    labels = [name(label) for label in groups]
     rng = np.random.default_rng(0)          # only spreads the dots sideways
-    for i, label in enumerate(labels):
-        values = np.asarray(groups[label])
+    dots = [(style(label) or {}).get("color", "C0") for label in groups]
+    for i, (values, colour) in enumerate(zip(groups.values(), dots)):
+        values = np.asarray(values)
         ax.boxplot(values, positions=[i], widths=0.5, showfliers=False)
         ax.plot(i + rng.uniform(-0.15, 0.15, len(values)), values, "o", ms=3.5,
-                alpha=0.7, color="C0")
-    styles = ["--", ":", "-."]
-    for j, (label, value) in enumerate(lines.items()):
-        ax.axhline(value, ls=styles[j % 3], color=f"C{j + 1}", label=f"{label} ({value:.2f})")
+                alpha=0.7, color=colour)
+    for look, value in zip(_line_styles(lines, first=1, default_ls=["--", ":", "-."],
+                                        reserved=dots), lines.values()):
+        look["label"] = f"{look['label']} ({value:.2f})"
+        ax.axhline(value, **look)
     ax.set_xticks(range(len(labels)), labels, fontsize=9)
-    ax.set_ylabel("long-run cost per day ($)")
+    ax.set_ylabel(LABELS["long-run cost per day"])
     ax.set_title(title)
     # below the axes, so the boxes keep the full width on a phone
     ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16))
@@ -282,18 +571,17 @@ def gap_curves(steps, curves: dict, title: str, within: float = 0.01, ax=None,
     own = ax is None
     if own:
         fig, ax = plt.subplots(figsize=(width, 3.6))
-    colours = colours or [f"C{i}" for i in range(len(curves))]
-    styles = styles or ["-"] * len(curves)
-    for colour, style, (label, gaps) in zip(colours, styles, curves.items()):
-        band(ax, steps, 100 * np.asarray(gaps), label, colour, linestyle=style)
-    ax.axhline(100 * within, color="k", ls=":", lw=1, label=f"{100 * within:g}% above optimal")
+    for look, gaps in zip(_line_styles(curves, colours, styles), curves.values()):
+        _band(ax, steps, 100 * np.asarray(gaps), look)
+    ax.axhline(100 * within, color="k", ls=(0, (1, 1)), lw=1,
+               label=f"{100 * within:g}% above optimal")
     # linear near zero (where the good schemes end), logarithmic above 1%
     ax.set_yscale("symlog", linthresh=1, linscale=0.6)
     ax.set_ylim(0, None)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     days_axis(ax.xaxis)
-    ax.set_xlabel("training steps (days)")
-    ax.set_ylabel("extra cost per day over\noptimal (%, log scale above 1)")
+    ax.set_xlabel(LABELS["training days"])
+    ax.set_ylabel(_wrapped(_noted("gap", "log scale above 1"), 30))
     ax.set_title(title)
     if own:
         ax.legend(frameon=False, loc="upper center", ncol=3 if width > 6 else 2,
@@ -311,9 +599,9 @@ def learned_against_optimal(shop: BikeShop, learned, optimal, learned_cost: floa
     fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.3))
     top = max(np.max(learned), np.max(optimal))      # one colour scale for both
     state_heatmap(shop, learned, f"learned: {learned_cost:.2f} $ per day",
-                  "order (bikes)", ax=axes[0], vmin=0, vmax=top)
+                  LABELS["order"], ax=axes[0], vmin=0, vmax=top)
     state_heatmap(shop, optimal, f"optimal: {optimal_cost:.2f} $ per day",
-                  "order (bikes)", ax=axes[1], vmin=0, vmax=top)
+                  LABELS["order"], ax=axes[1], vmin=0, vmax=top)
     differ = int(np.sum(np.asarray(learned) != np.asarray(optimal)))
     gap = 100 * (learned_cost / optimal_cost - 1)
     fig.suptitle(f"{title}\n{differ} states differ, {gap:+.1f}% cost per day", fontsize=10)
@@ -321,11 +609,20 @@ def learned_against_optimal(shop: BikeShop, learned, optimal, learned_cost: floa
     return fig
 
 
-def band(ax, x, values, label, colour, percentiles=(25, 50, 75), linestyle="-"):
-    """Median over rows of ``values`` as a line, the middle half as a band."""
+def band(ax, x, values, label, colour=None, percentiles=(25, 50, 75), linestyle=None):
+    """Median over rows of ``values`` as a line, the middle half as a band. A
+    ``label`` the registry knows (:func:`style`) gives the name, colour and line
+    style, unless ``colour`` or ``linestyle`` is given; any other label is drawn
+    in ``colour`` (default "C0") and ``linestyle`` (default solid)."""
+    look = _line_styles([label], [colour], [linestyle],
+                        default_colour="C0" if colour is None else None)[0]
+    _band(ax, x, values, look, percentiles)
+
+
+def _band(ax, x, values, look: dict, percentiles=(25, 50, 75)):
     lo, mid, hi = np.percentile(np.asarray(values), percentiles, axis=0)
-    ax.plot(x, mid, color=colour, label=label, ls=linestyle)
-    ax.fill_between(x, lo, hi, color=colour, alpha=0.2, lw=0)
+    ax.plot(x, mid, **look)
+    ax.fill_between(x, lo, hi, color=look["color"], alpha=0.2, lw=0)
 
 
 @styled
@@ -337,15 +634,15 @@ def cost_while_learning(days, curves: dict, lines: dict, title: str, ax=None,
     own = ax is None
     if own:
         fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
-    styles = styles or ["-"] * len(curves)
-    for i, (style, (label, values)) in enumerate(zip(styles, curves.items())):
-        band(ax, days, values, label, f"C{i}", linestyle=style)
-    styles = ["--", ":", "-."]
-    for j, (label, value) in enumerate(lines.items()):
-        ax.axhline(value, color="k", ls=styles[j % 3], lw=1, label=f"{label} ({value:.2f})")
+    for look, values in zip(_line_styles(curves, styles=styles), curves.values()):
+        _band(ax, days, values, look)
+    for look, value in zip(_line_styles(lines, default_ls=["--", ":", "-."],
+                                        default_colour="k"), lines.values()):
+        look["label"] = f"{look['label']} ({value:.2f})"
+        ax.axhline(value, lw=1, **look)
     days_axis(ax.xaxis)
-    ax.set_xlabel("training days")
-    ax.set_ylabel("cost paid per day ($)")
+    ax.set_xlabel(LABELS["training days"])
+    ax.set_ylabel(LABELS["cost per day"])
     ax.set_title(title)
     ax.legend(frameon=False, loc="upper right")
     if own:
@@ -372,8 +669,8 @@ def beta_against_error(kappas, title: str, largest: float = 1.0):
     fig, ax = plt.subplots(figsize=(WIDTH * 0.8, 3.4))
     for kappa in kappas:
         ax.plot(100 * relative, np.exp(-relative / kappa), label=f"$\\kappa$ = {kappa:g}")
-    ax.set_xlabel(r"relative TD error $|\delta| \,/\, |Q(s, a)|$ (%)")
-    ax.set_ylabel(r"calm factor $\omega$")
+    ax.set_xlabel(LABELS["relative TD error"])
+    ax.set_ylabel(LABELS["calm factor"])
     ax.set_ylim(0, 1.02)
     ax.set_title(title)
     ax.legend(frameon=False)
@@ -415,15 +712,17 @@ def experiment_curves(curves: dict, title: str, early_window: int, floor=None,
     figures 4-6), drawn from the first full window on, with the end of the early
     window and an optional floor."""
     fig, ax = plt.subplots(figsize=(WIDTH, 4.6))
-    for agent, values in curves.items():
+    for look, (agent, values) in zip(_line_styles(curves), curves.items()):
         periods = np.arange(1, len(values) + 1)
-        ax.plot(periods[window - 1:], values[window - 1:], lw=1.2,
-                label=(labels or {}).get(agent, agent))
-    ax.axvline(early_window, color="0.5", ls=":", lw=1, label="end of early window")
+        look["label"] = (labels or {}).get(agent, look["label"])
+        ax.plot(periods[window - 1:], values[window - 1:], lw=1.2, **look)
+    ax.axvline(early_window, color="0.6", ls="-", lw=0.8, label="end of early window")
     if floor is not None:
-        ax.axhline(floor[1], color="k", ls="--", lw=1, label=f"{floor[0]} ({floor[1]:.1f})")
-    ax.set_xlabel("period")
-    ax.set_ylabel(f"cost per period ($),\nmoving average of {window}")
+        look = style(floor[0]) or {"color": "k", "ls": "--", "label": floor[0]}
+        look["label"] = f"{look['label']} ({floor[1]:.1f})"
+        ax.axhline(floor[1], lw=1.2, **look)
+    ax.set_xlabel(LABELS["period"])
+    ax.set_ylabel(_wrapped(_noted("cost per period", f"moving average of {window}")))
     ax.set_title(title)
     # below the axes, so the curves keep the full width on a phone
     ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2),
@@ -438,13 +737,20 @@ def experiment_boxes(boxes: dict, title: str, labels=None):
     a box per agent (the paper's figures 7-8)."""
     # stacked, so each panel keeps the full width on a phone
     fig, axes = plt.subplots(2, 1, figsize=(WIDTH * 0.8, 6.4), sharey=False)
-    names = [(labels or {}).get(a, a) for a in boxes]
+    names = [(labels or {}).get(a, name(a)) for a in boxes]
+    colours = [(style(a) or {}).get("color") for a in boxes]
     for ax, window in zip(axes, ("early", "later")):
         data = [np.asarray(b[window])[np.isfinite(b[window])] for b in boxes.values()]
-        ax.boxplot(data)
+        parts = ax.boxplot(data)
+        for i, colour in enumerate(colours):     # the agent's colour, black medians
+            if colour is not None:
+                for part in (parts["boxes"][i:i + 1] + parts["whiskers"][2 * i:2 * i + 2]
+                             + parts["caps"][2 * i:2 * i + 2]):
+                    part.set_color(colour)
+                    part.set_linewidth(1.5)
         ax.set_xticks(range(1, len(names) + 1), names)
         ax.set_title(f"{window} periods")
-        ax.set_ylabel("mean cost per\nperiod ($)")
+        ax.set_ylabel(_wrapped(LABELS["mean cost per period"], 15))
     fig.suptitle(title)
     fig.tight_layout()
     return fig
@@ -466,7 +772,7 @@ def demand_spells(series: dict, volatility, title: str):
     top = 1.05 * max(path.max() for path in paths)
     for i, (ax, label, path) in enumerate(zip(axes, series, paths)):
         ax.plot(np.arange(1, len(path) + 1), path, lw=0.7, color=f"C{i}")
-        ax.set_ylabel("demand\n(units)")
+        ax.set_ylabel(_wrapped(LABELS["demand"], 10))
         ax.set_title(label, fontsize=10)
         ax.set_ylim(0, top)                 # the same scale for every path
     bottom = axes[-1]
@@ -475,12 +781,12 @@ def demand_spells(series: dict, volatility, title: str):
     bottom.plot(np.arange(1, len(sigma) + 1), sigma, lw=1.0,
                 color=f"C{list(series).index(label)}" if label in series
                 else "C1", label=f"{label}: $\\sigma_t$")
-    for i, (name, path) in enumerate(series.items()):
+    for i, (caption, path) in enumerate(series.items()):
         if isinstance(path, tuple):
             bottom.axhline(path[1], color=f"C{i}", ls="--", lw=1.2,
-                           label=f"{name}: constant")
-    bottom.set_ylabel("standard deviation\nof the period (units)")
-    bottom.set_xlabel("period")
+                           label=f"{caption}: constant")
+    bottom.set_ylabel(_wrapped(LABELS["volatility"], 21))
+    bottom.set_xlabel(LABELS["period"])
     bottom.set_ylim(0, None)
     bottom.legend(frameon=False, loc="upper center", ncol=1,
                   bbox_to_anchor=(0.5, -0.35))   # below, clear of the curve
@@ -495,12 +801,12 @@ def rumination_rates(days, rates: dict, title: str):
     training (``rates``: label -> array seeds x stretches, in percent), median
     and middle half over seeds, on a log axis of training days."""
     fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
-    for i, (label, values) in enumerate(rates.items()):
-        band(ax, days, values, label, f"C{i}")
+    for look, values in zip(_line_styles(rates), rates.values()):
+        _band(ax, days, values, look)
     ax.set_xscale("log")             # the change happens in the first weeks
     ax.set_ylim(0, None)
-    ax.set_xlabel("training days (log scale)")
-    ax.set_ylabel("days with rumination (%)")
+    ax.set_xlabel(_noted("training days", "log scale"))
+    ax.set_ylabel(LABELS["rumination"])
     ax.set_title(title)
     ax.legend(frameon=False)
     fig.tight_layout()
@@ -526,11 +832,11 @@ def _map_axes(ax, m, title: str) -> None:
     if m["kappas"][0] is None:
         ax.set_yticks([0])
         ax.set_yticklabels(["–"])
-        ax.set_ylabel("(no κ)")
+        ax.set_ylabel(LABELS["no kappa"])
     else:
         ax.set_yticks(range(len(m["kappas"])))
         ax.set_yticklabels([f"{k:g}" for k in m["kappas"]])
-        ax.set_ylabel("κ")
+        ax.set_ylabel(LABELS["kappa"])
     ax.set_title(title, fontsize=10)
 
 
@@ -541,7 +847,7 @@ def _mark(ax, where, label: str) -> None:
 
 
 def _finish_maps(fig, axes, image, label: str, marker: str, title: str, ticks=None):
-    axes[-1].set_xlabel("learning rate η (top) and exploration ε (bottom)")
+    axes[-1].set_xlabel(LABELS["learning rate and exploration"])
     bar = fig.colorbar(image, ax=list(axes), location="bottom", shrink=0.85,
                        aspect=40, label=label)
     if ticks is not None:

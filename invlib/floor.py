@@ -1,6 +1,6 @@
 """Floors for P1 and P2: the lowest long-run cost per period a policy can reach,
-exactly, on the discretised problem; and, for P3, a yardstick by simulation
-(:func:`s_S_yardstick`).
+exactly, on the discretised problem; a continuous-demand check by simulation;
+and, for P3, a yardstick by simulation (:func:`s_S_yardstick`).
 
 Discretisation. Demand Normal(10, 3) cut at 0 is rounded to the nearest integer:
 ``P(D = k) = Phi((k + 1/2 - mu) / sigma) - Phi((k - 1/2 - mu) / sigma)`` for
@@ -12,17 +12,24 @@ Levels are integers, orders the problem's (even) ones.
 Reduction. With lead time 1, the period's cost and everything after it depend on
 the state ``(x, u_1)`` only through the position ``y = x + u_1``: the level after
 the period is ``x' = y - D`` and the next position ``x' + a``. So the MDP on the
-positions ``y = x_min .. x_max + u_max`` (131 states, 21 orders) is the
-discretised P1 itself, not an approximation of it; the ~3700 pairs ``(x, u_1)``
-only repeat it. P2 is P1 with K = 20 and Normal(10, 5) demand, so the same
-reduction gives its floor. The chain's levels are those of the learners' box
-clipped to :data:`FLOOR_RANGE`.
+positions ``y = x_min .. x_max + u_max`` (131 states, 21 orders) loses nothing
+of the *discretised* P1: the ~3700 pairs ``(x, u_1)`` only repeat it. It is an
+approximation of the problem the agents play, whose demand is continuous:
+:func:`simulate_long_run` plays the same policies with continuous demand, and
+the best (s, S) policy costs a few cents more there than on the discretised
+chain (P1: 37.07 against 37.03). P2 is P1 with K = 20 and Normal(10, 5) demand,
+so the same reduction gives its floor. The chain's levels are those of the
+learners' box clipped to :data:`FLOOR_RANGE`.
 
-Boundary. A level ``x'`` outside ``[x_min, x_max]`` (where the learners'
-episodes end) is put back on the nearest edge, so the chain stays finite; the
-period's cost is charged on the real ``x'``. :class:`Floor` reports how often that
-happens in the long run (``outside``): below 1e-9 for the floor's policies, so
-they stay inside and the edge rule does not touch the number.
+Boundary. A level ``x'`` outside ``[x_min, x_max]`` is put back on the nearest
+edge, so the chain stays finite; the period's cost is charged on the real
+``x'``. :class:`Floor` reports how often that happens in the long run: below
+1e-9 for the best (s, S) policy on :data:`FLOOR_RANGE` (``outside``), so the
+edge rule does not touch its number. A policy that keeps exploring leaves that
+range far more often (random orders of up to 40 pile up), so its cost is
+computed on the wider :data:`EXPLORING_RANGE`, where it leaves with a
+probability below 1e-9 per period (``exploring_outside``); the clipped chain's
+number is kept beside it (``exploring_clipped``) to show the difference.
 
 Cost. The floor is a *long-run average cost per period* (the unit of the
 experiments' period costs), from the stationary distribution
@@ -32,9 +39,16 @@ writes it (theta, T), as ``s`` is a state there) by a search over
 ``s = -10..40`` and ``S - s = 2..60``, every pair evaluated exactly, and the
 optimal policy by relative value iteration (which matches the best pair on P1);
 since the learners keep exploring, the cost of that optimal policy when 10% of
-the orders are uniformly random; and, since the learners estimate discounted
-costs (gamma = 0.9), the long-run cost of the policy that is optimal
-for those (by :func:`invlib.dp.policy_iteration`).
+the orders are uniformly random (the *exploring optimum*: a yardstick for
+exploring learners, not a bound on them, since a policy that is not optimal
+can fare better than the optimal one under the same random orders); and,
+since the learners estimate discounted costs (gamma = 0.9), the long-run cost
+of the policy that is optimal for those (by :func:`invlib.dp.policy_iteration`).
+
+Episodes. The agents are scored on 100-period episodes that start from the
+problem's start distribution, not in the long run; :func:`episodic_cost` gives
+a policy's mean cost per period over such episodes (simulated, continuous
+demand, with a 95% interval), the yardstick to set beside their costs.
 """
 from __future__ import annotations
 
@@ -78,19 +92,25 @@ def _check_problem(problem: InventoryProblem) -> None:
 #: box would have thousands of states for the same number.
 FLOOR_RANGE = (-30.0, 60.0)
 
+#: The levels of the chain on which the exploring optimum is evaluated: wide
+#: enough that it leaves them with a probability below 1e-9 per period
+#: (``Floor.exploring_outside``), which :data:`FLOOR_RANGE` is not.
+EXPLORING_RANGE = (-80.0, 250.0)
 
-def floor_problem(problem: InventoryProblem) -> InventoryProblem:
-    """``problem`` with its box clipped to :data:`FLOOR_RANGE`."""
+
+def floor_problem(problem: InventoryProblem, levels=FLOOR_RANGE) -> InventoryProblem:
+    """``problem`` with its box clipped to ``levels`` (:data:`FLOOR_RANGE`)."""
     x_min, x_max = problem.x_range
-    return replace(problem, x_range=(max(x_min, FLOOR_RANGE[0]),
-                                     min(x_max, FLOOR_RANGE[1])))
+    return replace(problem, x_range=(max(x_min, levels[0]),
+                                     min(x_max, levels[1])))
 
 
-def position_mdp(problem: InventoryProblem = None, top=40) -> FiniteMDP:
+def position_mdp(problem: InventoryProblem = None, top=40,
+                 levels=FLOOR_RANGE) -> FiniteMDP:
     """The discretised problem as an MDP on positions (see the module docstring),
-    its levels clipped to :data:`FLOOR_RANGE`; ``states`` holds the positions,
-    action ``k`` is ``problem.actions[k]``."""
-    problem = floor_problem(problem_p1() if problem is None else problem)
+    its levels clipped to ``levels`` (:data:`FLOOR_RANGE`); ``states`` holds the
+    positions, action ``k`` is ``problem.actions[k]``."""
+    problem = floor_problem(problem_p1() if problem is None else problem, levels)
     _check_problem(problem)
     x_min, x_max = (int(v) for v in problem.x_range)
     positions = np.arange(x_min, x_max + int(problem.u_max) + 1)
@@ -137,11 +157,11 @@ def s_S_policy(mdp: FiniteMDP, s: int, S: int) -> np.ndarray:
 
 
 def outside_probability(problem: InventoryProblem, mdp: FiniteMDP, policy,
-                        top=40) -> float:
+                        top=40, levels=FLOOR_RANGE) -> float:
     """Long-run probability per period that the level leaves ``[x_min, x_max]``
     (``policy`` as for :func:`invlib.dp.policy_matrix`), the box clipped to
-    :data:`FLOOR_RANGE` as the floor's chain is."""
-    problem = floor_problem(problem)
+    ``levels`` as the chain ``mdp`` is (:func:`position_mdp`)."""
+    problem = floor_problem(problem, levels)
     mu = stationary_distribution(policy_matrix(mdp, policy)[0])
     pmf = demand_pmf(*problem.demand_params, top=top)
     level = mdp.states[:, None] - np.arange(len(pmf))[None, :]
@@ -172,10 +192,15 @@ class Floor:
     optimal_orders: np.ndarray  # the optimal order per position
     positions: np.ndarray
     outside: float            # P(level leaves the box) per period, best (s, S) policy
-    exploring_cost: float     # the optimal policy with 10% random orders
-    exploring_outside: float  # ... and how often it leaves the box
+    exploring_cost: float     # the optimal policy with 10% random orders, on
+                              # the chain of EXPLORING_RANGE
+    exploring_outside: float  # ... and how often it leaves EXPLORING_RANGE
     discounted_cost: float    # long-run cost per period of the policy that is
                               # optimal for the discounted cost (what Q estimates)
+    exploring_clipped: float  # the exploring optimum on the chain clipped to
+                              # FLOOR_RANGE (which it leaves: clipped_outside)
+    clipped_outside: float
+    epsilon: float            # the share of random orders of exploring_cost
 
 
 def s_S_costs(mdp: FiniteMDP, s: int, widths) -> np.ndarray:
@@ -220,12 +245,18 @@ def floor(problem: InventoryProblem = None, epsilon=0.1, top=40) -> Floor:
     optimal, orders = relative_value_iteration(mdp)
     exact = average_cost(mdp, orders)
     assert abs(exact - optimal) < 1e-6, (exact, optimal)
-    exploring = epsilon_greedy(mdp, orders, epsilon)
+    clipped = epsilon_greedy(mdp, orders, epsilon)
+    wide = position_mdp(problem, top, EXPLORING_RANGE)
+    _, wide_orders = relative_value_iteration(wide)
+    exploring = epsilon_greedy(wide, wide_orders, epsilon)
     return Floor(s, S, cost, exact, np.array(problem.actions)[orders], mdp.states,
                  outside_probability(problem, mdp, s_S_policy(mdp, s, S), top),
-                 average_cost(mdp, exploring),
-                 outside_probability(problem, mdp, exploring, top),
-                 average_cost(mdp, policy_iteration(mdp).policy))
+                 average_cost(wide, exploring),
+                 outside_probability(problem, wide, exploring, top,
+                                     EXPLORING_RANGE),
+                 average_cost(mdp, policy_iteration(mdp).policy),
+                 average_cost(mdp, clipped),
+                 outside_probability(problem, mdp, clipped, top), epsilon)
 
 
 @numba.njit(cache=True)
@@ -336,6 +367,27 @@ def _interval(episode_means: np.ndarray) -> tuple[float, tuple]:
     return mean, (mean - half, mean + half)
 
 
+def _play_episodes(problem: InventoryProblem, env, s, S, epsilon, rng):
+    """The (s, S) policy with ``epsilon`` random orders on the episodes of
+    ``env`` (uniforms from ``rng``): the mean cost per period played, its 95%
+    interval over the episodes, and the share of episodes that ended early."""
+    uniforms = rng.random(env.demands.shape + (2,))
+    costs = np.full(env.demands.shape, np.nan)
+    ended = np.zeros(len(env.demands), dtype=np.bool_)
+    _play_s_S(env.starts, env.demands, uniforms, float(s), float(S),
+              float(epsilon), np.array(problem.actions, dtype=float),
+              problem.model, costs, ended)
+    return (*_interval(np.nanmean(costs, axis=1)), float(ended.mean()))
+
+
+def _fresh_episodes(problem: InventoryProblem, episodes: int, rng):
+    from .approx import draw_environment
+    fresh = replace(problem, episodes=episodes,
+                    early_window=min(problem.early_window,
+                                     episodes * problem.periods))
+    return draw_environment(fresh, rng)
+
+
 def s_S_yardstick(problem: InventoryProblem, search, rng, episodes=4000,
                   epsilon=0.1) -> Yardstick:
     """For a problem without an exact floor (P3): the (s, S) policy of
@@ -345,21 +397,92 @@ def s_S_yardstick(problem: InventoryProblem, search, rng, episodes=4000,
     the interval is not flattered by the search. Episodes are independent (each
     a fresh start and demand process), so the interval comes from the episodes'
     mean costs. Works for any problem."""
-    from .approx import draw_environment
     episodes = check_int("episodes", episodes, 2)
     s, S, _, _ = best_s_S_played(problem, search.starts, search.demands)
-    fresh = replace(problem, episodes=episodes,
-                    early_window=min(problem.early_window,
-                                     episodes * problem.periods))
-    env = draw_environment(fresh, check_generator(rng))
-    out = []
-    for eps in (0.0, epsilon):
-        uniforms = rng.random(env.demands.shape + (2,))
-        costs = np.full(env.demands.shape, np.nan)
-        ended = np.zeros(episodes, dtype=np.bool_)
-        _play_s_S(env.starts, env.demands, uniforms, float(s), float(S),
-                  float(eps), np.array(problem.actions, dtype=float),
-                  problem.model, costs, ended)
-        out.append((*_interval(np.nanmean(costs, axis=1)), float(ended.mean())))
-    (cost, ci, ended), (e_cost, e_ci, e_ended) = out
+    env = _fresh_episodes(problem, episodes, check_generator(rng))
+    (cost, ci, ended), (e_cost, e_ci, e_ended) = (
+        _play_episodes(problem, env, s, S, eps, rng) for eps in (0.0, epsilon))
     return Yardstick(s, S, cost, ci, e_cost, e_ci, ended, e_ended, episodes)
+
+
+@dataclass(frozen=True)
+class Simulated:
+    """A policy's mean cost per period by simulation, with continuous demand."""
+    cost: float
+    interval: tuple           # 95% confidence interval, over independent runs
+    outside: float            # share of the periods (long run) or of the
+                              # episodes (episodic) that left the box
+    runs: int                 # independent chains or episodes
+
+
+def episodic_cost(problem: InventoryProblem, s, S, rng, episodes=20_000,
+                  epsilon=0.1) -> Simulated:
+    """The (s, S) policy with ``epsilon`` random orders on ``episodes`` fresh
+    episodes of the problem's length, each from the problem's start
+    distribution with its own demand (continuous, as the agents meet it): the
+    mean cost per period, the yardstick for agents scored on such episodes, with
+    a 95% interval over the episodes, and the share that ended early."""
+    from .approx import Environment
+    episodes = check_int("episodes", episodes, 2)
+    rng = check_generator(rng)
+    if isinstance(problem.new_demand(), NormalDemand):
+        # independent demands: one draw for all the episodes, the same law as
+        # a fresh process per episode, and quicker
+        low, high = np.array(problem.start).T
+        starts = rng.uniform(low, high, size=(episodes, len(low)))
+        demands = problem.new_demand().draw_many(rng, episodes * problem.periods)
+        env = Environment(starts, demands.reshape(episodes, problem.periods))
+    else:
+        env = _fresh_episodes(problem, episodes, rng)
+    return Simulated(*_play_episodes(problem, env, s, S, epsilon, rng),
+                     episodes)
+
+
+@numba.njit(cache=True)
+def _long_run(s, S, epsilon, actions, model, lead_time, demands, uniforms,
+              warmup, means, outside):
+    step, largest = actions[1] - actions[0], actions[-1]
+    x_min, x_max = model[4], model[5]
+    for r in range(demands.shape[0]):
+        x, pipeline = S, np.zeros(lead_time)
+        total = 0.0
+        for t in range(demands.shape[1]):
+            if uniforms[r, t, 0] < epsilon:
+                a = actions[int(uniforms[r, t, 1] * len(actions))]
+            else:
+                a = s_S_order(x + pipeline.sum(), s, S, step, largest)
+            x, cost, done, _ = period_kernel(x, pipeline, a, demands[r, t],
+                                             model, pipeline)
+            if done:
+                outside[r] += 1
+                x = min(max(x, x_min), x_max)     # the floor's edge rule
+            if t >= warmup:
+                total += cost
+        means[r] = total / (demands.shape[1] - warmup)
+
+
+def simulate_long_run(problem: InventoryProblem, s, S, rng, epsilon=0.1,
+                      chains=200, periods=20_000, warmup=200) -> Simulated:
+    """The long-run cost per period of the (s, S) policy with ``epsilon``
+    random orders on ``problem`` with its own continuous demand (the floor's
+    chain rounds it): ``chains`` independent runs from ``x = S`` and an empty
+    pipeline, each ``warmup`` periods and then ``periods`` counted. The
+    interval is over the chains' means; ``outside`` is the share of the periods
+    that left the problem's box (the level is then put back on its edge)."""
+    chains = check_int("chains", chains, 2)
+    periods = check_int("periods", periods, 1)
+    warmup = check_int("warmup", warmup, 0)
+    rng = check_generator(rng)
+    process = problem.new_demand()
+    demands = np.empty((chains, warmup + periods))
+    for r in range(chains):
+        process.reset()
+        demands[r] = process.draw_many(rng, warmup + periods)
+    uniforms = rng.random((chains, warmup + periods, 2))
+    means, outside = np.empty(chains), np.zeros(chains)
+    _long_run(float(s), float(S), check_real("epsilon", epsilon, 0, 1),
+              np.array(problem.actions, dtype=float), problem.model,
+              problem.lead_time, demands, uniforms, warmup, means, outside)
+    return Simulated(*_interval(means),
+                     float(outside.sum() / (chains * (warmup + periods))),
+                     chains)

@@ -1,13 +1,18 @@
 """The floor for P1: the discretised demand and transitions, the exact evaluation
-against a long simulation, and the optimum against the best (s, S) policy."""
+against a long simulation, the optimum against the best (s, S) policy, the
+exploring optimum on a chain it does not leave, and the continuous-demand and
+episodic simulations against the same periods played by hand."""
 import numpy as np
 import pytest
 from scipy.stats import norm
 
 from invlib import InvalidParameter
-from invlib.floor import (best_s_S, demand_pmf, floor, position_mdp, s_S_costs,
-                          s_S_policy, simulate_s_S)
-from invlib.inventory import problem_p1, problem_p3
+from invlib.floor import (EXPLORING_RANGE, FLOOR_RANGE, best_s_S, demand_pmf,
+                          episodic_cost, floor, play_s_S, position_mdp,
+                          s_S_costs, s_S_order, s_S_policy, simulate_long_run,
+                          simulate_s_S)
+from invlib.demand import NormalDemand
+from invlib.inventory import problem_p1, problem_p3, step
 from invlib.longrun import average_cost
 
 from test_demand import batch_se
@@ -77,6 +82,7 @@ def test_the_floor(p1_floor):
     assert f.optimal_cost == pytest.approx(f.s_S_cost, rel=1e-9)  # ... than (s, S) here
     assert f.outside < 1e-9                                 # it stays inside the box
     assert f.optimal_cost < f.discounted_cost < f.exploring_cost < f.optimal_cost + 3
+    assert f.epsilon == 0.1
     # the optimal policy is (s, S)-like where it matters: no order above s
     assert (f.optimal_orders[f.positions > f.s] == 0).all()
     assert (f.optimal_orders[(f.positions <= f.s) & (f.positions >= 0)] > 0).all()
@@ -112,3 +118,62 @@ def test_play_s_S_follows_the_rule_and_ends_where_the_box_ends():
     first = step(problem, (50.0, (40.0,)), 0, 0.0)
     assert first.terminated
     assert cost == pytest.approx(np.mean(costs + [first.cost]))
+
+
+def test_the_exploring_optimum_stays_inside_its_wider_chain(p1_floor):
+    f = p1_floor
+    wide = position_mdp(problem_p1(), levels=EXPLORING_RANGE)
+    low, high = (int(v) for v in EXPLORING_RANGE)
+    assert wide.states[0] == low and wide.states[-1] == high + 40
+    assert np.abs(wide.transition.sum(axis=2) - 1).max() < 1e-13
+    assert f.exploring_outside < 1e-9            # it (almost) never leaves
+    assert f.clipped_outside > 1e-4              # ... but leaves [-30, 60]
+    assert FLOOR_RANGE == (-30.0, 60.0)
+    # clipping put the expensive excursions back on the edges: it flattered
+    assert f.exploring_clipped < f.exploring_cost < f.exploring_clipped + 0.1
+
+
+def _played_by_hand(problem, s, S, x, demands, uniforms, epsilon):
+    """Costs of the (s, S) policy with random orders, one period at a time."""
+    state, costs = (x, (0.0,)), []
+    for d, (coin, pick) in zip(demands, uniforms):
+        if coin < epsilon:
+            a = problem.actions[int(pick * len(problem.actions))]
+        else:
+            a = s_S_order(state[0] + state[1][0], s, S, 2.0, 40.0)
+        t = step(problem, state, a, d)
+        state, costs = t.state, costs + [t.cost]
+    return np.array(costs)
+
+
+def test_the_long_run_simulation_plays_the_periods_as_by_hand():
+    problem = problem_p1()
+    out = simulate_long_run(problem, 20, 34, np.random.default_rng(5),
+                            epsilon=0.3, chains=3, periods=40, warmup=10)
+    rng = np.random.default_rng(5)                 # the same draws, in order
+    demands = []
+    for _ in range(3):
+        process = problem.new_demand()
+        demands.append(process.draw_many(rng, 50))
+    uniforms = rng.random((3, 50, 2))
+    means = [_played_by_hand(problem, 20, 34, 34.0, d, u, 0.3)[10:].mean()
+             for d, u in zip(demands, uniforms)]
+    assert out.cost == pytest.approx(np.mean(means), rel=1e-12)
+    half = 1.96 * np.std(means, ddof=1) / np.sqrt(3)
+    assert out.interval == pytest.approx((np.mean(means) - half,
+                                          np.mean(means) + half), rel=1e-12)
+    assert out.outside == 0 and out.runs == 3
+
+
+def test_episodic_cost_plays_fresh_episodes_from_the_start_distribution():
+    problem = problem_p1(periods=30)
+    out = episodic_cost(problem, 20, 34, np.random.default_rng(4), episodes=40)
+    rng = np.random.default_rng(4)                 # the same draws, in order
+    starts = rng.uniform([0.0, 0.0], [30.0, 0.0], size=(40, 2))
+    demands = NormalDemand(10, 3).draw_many(rng, 40 * 30).reshape(40, 30)
+    uniforms = rng.random((40, 30, 2))
+    by_hand = [_played_by_hand(problem, 20, 34, x, d, u, 0.1)
+               for x, d, u in zip(starts[:, 0], demands, uniforms)]
+    assert out.cost == pytest.approx(np.mean(by_hand), rel=1e-12)
+    assert out.outside == 0 and out.runs == 40
+    assert (starts[:, 0] >= 0).all() and (starts[:, 0] <= 30).all()

@@ -34,10 +34,13 @@ bootstrap on a terminal cost instead of on ``Q(s', a')``
 bootstrap past a termination learns the same target. The true next state and
 the terminal cost are in ``info``; the observation returned at termination is
 clipped to the box (it lies outside it). Episodes are truncated after the
-problem's periods per episode (100). After ``reset(seed=k)`` the start state
+problem's periods per episode (100). After ``reset(seed=r)`` the start state
 and the demands are exactly those of the first episode of
-``draw_environment(problem, numpy.random.default_rng(k))``
-(:func:`invlib.approx.draw_environment`), which the book's learners meet.
+``draw_environment(problem, numpy.random.default_rng(r))``
+(:func:`invlib.approx.draw_environment`, which draws the book's learners'
+episodes). The replication seeds its runs otherwise, from (problem, agent,
+repetition) (:func:`invlib.experiments.generators`), so its episodes are not
+those of a ``reset(seed=r)``.
 """
 from __future__ import annotations
 

@@ -18,18 +18,19 @@ approximation of the problem the agents play, whose demand is continuous:
 :func:`simulate_long_run` plays the same policies with continuous demand, and
 the best (s, S) policy costs a few cents more there than on the discretised
 chain (P1: 37.07 against 37.03). P2 is P1 with K = 20 and Normal(10, 5) demand,
-so the same reduction gives its floor. The chain's levels are those of the
-learners' box clipped to :data:`FLOOR_RANGE`.
+so the same reduction gives its floor.
 
 Boundary. A level ``x'`` outside ``[x_min, x_max]`` is put back on the nearest
 edge, so the chain stays finite; the period's cost is charged on the real
-``x'``. :class:`Floor` reports how often that happens in the long run: below
-1e-9 for the best (s, S) policy on :data:`FLOOR_RANGE` (``outside``), so the
-edge rule does not touch its number. A policy that keeps exploring leaves that
-range far more often (random orders of up to 40 pile up), so its cost is
-computed on the wider :data:`EXPLORING_RANGE`, where it leaves with a
-probability below 1e-9 per period (``exploring_outside``); the clipped chain's
-number is kept beside it (``exploring_clipped``) to show the difference.
+``x'``. The search for the best (s, S) pair runs on the levels of
+:data:`FLOOR_RANGE` (131 positions, quick); every cost :class:`Floor` reports
+is then evaluated on the wider :data:`EXPLORING_RANGE`, which the policies
+leave with a probability below 1e-9 per period (``outside`` and
+``exploring_outside`` report it), so the edge rule does not touch the numbers.
+That matters for the policy that keeps exploring: random orders of up to 40
+pile up, and it leaves :data:`FLOOR_RANGE` in about a period in a thousand;
+the clipped chain's number is kept beside it (``exploring_clipped``) to show
+the difference.
 
 Cost. The floor is a *long-run average cost per period* (the unit of the
 experiments' period costs), from the stationary distribution
@@ -86,15 +87,17 @@ def _check_problem(problem: InventoryProblem) -> None:
                                "the floor")
 
 
-#: The levels the floor's chain covers (at most): the learners' box can be far
-#: wider (invlib.inventory.BOXES), but the floor's policies stay inside this one
-#: (``Floor.outside`` reports how rarely they leave it), and a chain on the wide
-#: box would have thousands of states for the same number.
+#: The levels of the chain on which the best (s, S) pair is searched (at most):
+#: the learners' box can be far wider (invlib.inventory.BOXES), but the good
+#: (s, S) policies rarely leave this one, and the search evaluates thousands of
+#: pairs, each quicker on 131 positions.
 FLOOR_RANGE = (-30.0, 60.0)
 
-#: The levels of the chain on which the exploring optimum is evaluated: wide
-#: enough that it leaves them with a probability below 1e-9 per period
-#: (``Floor.exploring_outside``), which :data:`FLOOR_RANGE` is not.
+#: The levels of the chain on which the floor's costs are evaluated: wide
+#: enough that even the exploring optimum leaves them with a probability below
+#: 1e-9 per period (``Floor.exploring_outside``), which :data:`FLOOR_RANGE` is
+#: not (a chain on the learners' whole box would have thousands of states for
+#: the same numbers).
 EXPLORING_RANGE = (-80.0, 250.0)
 
 
@@ -191,7 +194,8 @@ class Floor:
     optimal_cost: float       # of the optimal policy
     optimal_orders: np.ndarray  # the optimal order per position
     positions: np.ndarray
-    outside: float            # P(level leaves the box) per period, best (s, S) policy
+    outside: float            # P(level leaves EXPLORING_RANGE) per period,
+                              # best (s, S) policy
     exploring_cost: float     # the optimal policy with 10% random orders, on
                               # the chain of EXPLORING_RANGE
     exploring_outside: float  # ... and how often it leaves EXPLORING_RANGE
@@ -238,25 +242,31 @@ def best_s_S(mdp: FiniteMDP, s_range=None, widths=None) -> tuple[int, int, float
 
 
 def floor(problem: InventoryProblem = None, epsilon=0.1, top=40) -> Floor:
-    """The floor of a problem (P1 by default): see the module docstring."""
+    """The floor of a problem (P1 by default): see the module docstring. The
+    best (s, S) pair is searched on the chain of :data:`FLOOR_RANGE`; every
+    cost is evaluated on the chain of :data:`EXPLORING_RANGE`."""
     problem = problem_p1() if problem is None else problem
     mdp = position_mdp(problem, top)
-    s, S, cost = best_s_S(mdp)
-    optimal, orders = relative_value_iteration(mdp)
-    exact = average_cost(mdp, orders)
-    assert abs(exact - optimal) < 1e-6, (exact, optimal)
-    clipped = epsilon_greedy(mdp, orders, epsilon)
+    s, S, _ = best_s_S(mdp)
     wide = position_mdp(problem, top, EXPLORING_RANGE)
-    _, wide_orders = relative_value_iteration(wide)
-    exploring = epsilon_greedy(wide, wide_orders, epsilon)
-    return Floor(s, S, cost, exact, np.array(problem.actions)[orders], mdp.states,
-                 outside_probability(problem, mdp, s_S_policy(mdp, s, S), top),
+    optimal, orders = relative_value_iteration(wide)
+    exact = average_cost(wide, orders)
+    assert abs(exact - optimal) < 1e-6, (exact, optimal)
+    rule = s_S_policy(wide, s, S)
+    exploring = epsilon_greedy(wide, orders, epsilon)
+    clipped = epsilon_greedy(mdp, relative_value_iteration(mdp)[1], epsilon)
+
+    def outside(mdp_, policy, levels):
+        return outside_probability(problem, mdp_, policy, top, levels)
+
+    return Floor(s, S, average_cost(wide, rule), exact,
+                 np.array(problem.actions)[orders], wide.states,
+                 outside(wide, rule, EXPLORING_RANGE),
                  average_cost(wide, exploring),
-                 outside_probability(problem, wide, exploring, top,
-                                     EXPLORING_RANGE),
-                 average_cost(mdp, policy_iteration(mdp).policy),
+                 outside(wide, exploring, EXPLORING_RANGE),
+                 average_cost(wide, policy_iteration(wide).policy),
                  average_cost(mdp, clipped),
-                 outside_probability(problem, mdp, clipped, top), epsilon)
+                 outside(mdp, clipped, FLOOR_RANGE), epsilon)
 
 
 @numba.njit(cache=True)

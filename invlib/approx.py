@@ -258,7 +258,13 @@ class Run:
         exits counted: a period an episode did not play because it left the box
         is charged the cost of staying on the boundary it crossed, the terminal
         cost's per-period part ``(1 - gamma) * terminal cost``. Every agent then
-        has a cost for every scheduled period, and leaving early is never cheap."""
+        has a cost for every scheduled period, so leaving early does not shrink
+        the average to the periods played. But the charge is one boundary
+        period's cost, not the cost of the excursion the episode would have
+        made had it gone on, so an exit can be cheaper than playing on, and in
+        a box as narrow as the paper's range, x in [-30, 60], much cheaper
+        (:func:`invlib.robustness.narrow_costs` accounts a run that way; the
+        robustness chapter compares it for SARSA's early periods on P1)."""
         played = np.arange(periods) < self.episode_lengths[:, None]
         out = np.repeat(((1.0 - discount) * self.terminal_costs)[:, None], periods,
                         axis=1)

@@ -14,7 +14,9 @@ One compiled loop, :func:`_run_episodes`, does all the work; an agent is a set o
 * ``initial`` - ``"uniform"`` gives the article's random start values (rewards drawn
   from U(0, 1), so costs from U(-1, 0)); a number starts every entry at that cost;
 * ``step_power`` - step size ``eta = learning_rate / N(s, a)**step_power``, where
-  ``N(s, a)`` counts the updates of the pair so far (0 keeps the step constant);
+  ``N(s, a)`` counts the updates of the pair so far, each by its weight: 1 for the
+  day the agent lives, the rumination weight for an imagined update
+  (:func:`invlib.td.update`); 0 keeps the step constant;
 * ``share_position`` - learn one row per inventory position ``y = alpha + beta``
   instead of one per state, which is exact for the article's cost (chapter 2).
 
@@ -166,7 +168,11 @@ def _run_episodes(q, visits, row_of, on_hand_of, on_order_of, index, starts, uni
 
     ``uniforms[e, 0]`` drives the choices and ``uniforms[e, 1]`` the demands;
     ``extra[e, t]`` serves rumination (coin, then one uniform per order).
-    ``counts`` accumulates (periods with rumination, imagined updates)."""
+    ``counts`` accumulates (periods with rumination, imagined updates).
+
+    Each day the next order ``a2`` is chosen from the next state's row *before*
+    the day's update (online), or from the frozen table (``batch``). The day's
+    own update has weight 1: it adds 1 to ``visits`` of the pair."""
     n_episodes, steps = uniforms.shape[0], uniforms.shape[2] - 1
     behave = q.copy() if batch else q       # the table the agent acts on
     buffer = np.empty((steps, 5), dtype=np.int64)

@@ -86,9 +86,13 @@ class Visit:
     """One page load, recording console errors and every request that tried to
     leave 127.0.0.1 (those are blocked, as on a machine without internet)."""
 
-    def __init__(self, browser, url):
+    def __init__(self, browser, url, mode=None):
         self.errors, self.outside = [], []
         self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        if mode:
+            # the theme's own colour-mode switch stores the reader's choice here
+            self.page.add_init_script(f"localStorage.setItem('mode', {mode!r});"
+                                      f" localStorage.setItem('theme', {mode!r});")
         self.page.route("**/*", self._route)
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -218,6 +222,40 @@ def test_live_explorers_are_replaced_by_a_box_on_the_website(browser, site, page
     box = p.locator(".admonition", has_text="A live explorer, in Jupyter")
     assert box.count() == 1 and box.is_visible()
     assert "scripts/lab" in box.inner_text()
+    p.close()
+
+
+AXE = ROOT / "book" / "_static" / "vendor" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("page", PAGES)
+def test_axe_finds_no_wcag_aa_violations(browser, site, page, mode):
+    """axe-core (vendored by scripts/setup, injected here only) checks every page
+    against the WCAG 2.0 and 2.1 A and AA rules, in the light and the dark colour
+    mode at 1280 px, once the widgets are drawn: no violation of any impact."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE.relative_to(ROOT)} is missing; run scripts/setup")
+    visit = Visit(browser, f"{site}/{page}.html", mode=mode)
+    p = visit.page
+    assert p.evaluate("document.documentElement.dataset.theme") == mode
+    views = p.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
+    if views:
+        p.wait_for_function(f"document.querySelectorAll('.jupyter-widgets.widget-container,"
+                            f" .widget-vbox, .widget-interact').length >= {views}",
+                            timeout=20_000)
+        p.wait_for_timeout(300)
+    p.add_script_tag(path=str(AXE))
+    violations = p.evaluate("""tags => axe.run(document, {
+            runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
+        .then(r => r.violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help, count: v.nodes.length,
+            targets: v.nodes.slice(0, 4).map(n => n.target.join(' '))})))""", WCAG_AA)
+    report = "\n".join(
+        f"  {v['id']} ({v['impact']}, {v['count']} nodes): {v['help']}\n"
+        + "".join(f"      {t}\n" for t in v["targets"]) for v in violations)
+    assert not violations, f"axe on {page} ({mode} mode):\n{report}"
     p.close()
 
 

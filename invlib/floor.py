@@ -12,8 +12,9 @@ Levels are integers, orders the problem's (even) ones.
 Reduction. With lead time 1, the period's cost and everything after it depend on
 the state ``(x, u_1)`` only through the position ``y = x + u_1``: the level after
 the period is ``x' = y - D`` and the next position ``x' + a``. So the MDP on the
-positions ``y = x_min .. x_max + u_max`` (131 states, 21 orders) loses nothing
-of the *discretised* P1: the ~3700 pairs ``(x, u_1)`` only repeat it. It is an
+positions ``y = x_min .. x_max + u_max`` (21 orders; 131 positions on
+:data:`FLOOR_RANGE`, 371 on :data:`EXPLORING_RANGE`) loses nothing of the
+*discretised* P1: the ~3700 pairs ``(x, u_1)`` only repeat it. It is an
 approximation of the problem the agents play, whose demand is continuous:
 :func:`simulate_long_run` plays the same policies with continuous demand, and
 the best (s, S) policy costs a few cents more there than on the discretised
@@ -38,7 +39,8 @@ experiments' period costs), from the stationary distribution
 policy (order up to ``S`` when ``y <= s``, in steps of 2, at most 40; the book
 writes it (theta, T), as ``s`` is a state there) by a search over
 ``s = -10..40`` and ``S - s = 2..60``, every pair evaluated exactly, and the
-optimal policy by relative value iteration (which matches the best pair on P1);
+optimal policy by relative value iteration (which matches the best pair on P1
+and P2);
 since the learners keep exploring, the cost of that optimal policy when 10% of
 the orders are uniformly random (the *exploring optimum*: a yardstick for
 exploring learners, not a bound on them, since a policy that is not optimal

@@ -113,8 +113,8 @@ def claim_map(runs, problem: str, agent: str, window: str,
         for j, (rate, epsilon) in enumerate(columns):
             mine = points[(problem, agent, kappa, rate, epsilon)]
             base = points[(problem, BASELINE, None, rate, epsilon)]
-            x = [mine[k][key] for k in range(reps)]
-            y = [base[k][key] for k in range(reps)]
+            x = [mine[r][key] for r in range(reps)]
+            y = [base[r][key] for r in range(reps)]
             mean[i, j], low[i, j], high[i, j] = bootstrap_ci(x, y)
             p[i, j] = signed_rank_p(x, y)
     adjusted = np.array(holm(list(p.ravel()))).reshape(shape)
@@ -127,9 +127,11 @@ def claim_map(runs, problem: str, agent: str, window: str,
 def work_per_period(run: dict, orders: int = 21) -> float:
     """A run's work per period in SARSA periods: one real update, plus the
     imagined updates of the other ``orders - 1`` orders in the share of periods
-    with rumination (an imagined update costs about one SARSA period: the
-    replication chapter's timings). Unlike a measured time it does not depend on
-    the machine or on what else it was doing."""
+    with rumination, each counted as one SARSA period (the sweep's measured
+    times put it somewhat lower: :func:`update_cost_map`). Unlike a measured
+    time it does not depend on the machine or on what else it was doing; for
+    full rumination, which ruminates in every period, it is ``orders`` by
+    construction."""
     return 1.0 + (orders - 1) * run["rumination_rate"]
 
 
@@ -145,13 +147,13 @@ def time_ratio_map(runs, problem: str, agent: str, measure: str = "work") -> dic
             mine = points[(problem, agent, kappa, rate, epsilon)]
             base = points[(problem, BASELINE, None, rate, epsilon)]
             if measure == "work":
-                ratio[i, j] = np.mean([work_per_period(mine[k])
-                                       for k in range(reps)])
+                ratio[i, j] = np.mean([work_per_period(mine[r])
+                                       for r in range(reps)])
             else:
-                ratio[i, j] = (np.mean([mine[k]["seconds_per_period"]
-                                        for k in range(reps)])
-                               / np.mean([base[k]["seconds_per_period"]
-                                          for k in range(reps)]))
+                ratio[i, j] = (np.mean([mine[r]["seconds_per_period"]
+                                        for r in range(reps)])
+                               / np.mean([base[r]["seconds_per_period"]
+                                          for r in range(reps)]))
     return {"problem": problem, "agent": agent, "kappas": rows,
             "columns": columns, "repetitions": reps, "ratio": ratio}
 

@@ -30,6 +30,7 @@ _STRIP = [
     re.compile(r"\]\([^)]*\)"),                 # link targets
     re.compile(r"\{cite:[a-z]+\}`[^`]*`"),
 ]
+_LINE_REFERENCE = re.compile(r"\blines? (\d+(\.\d+)* (to|and) )?$")
 _DIRECTIVE_OPTION = re.compile(r"^\s*:[a-z-]+:.*$", re.M)
 
 
@@ -51,6 +52,8 @@ def typed_numbers(path) -> list[tuple[int, str, str]]:
             continue
         for line in _prose(cell.source).splitlines():
             for match in _NUMBER.finditer(line):
+                if _LINE_REFERENCE.search(line[:match.start()]):
+                    continue                    # "RSarsa's line 1.4" names a line
                 number = re.sub(r"\s", "", match.group(1))
                 if number not in SETTINGS:
                     found.append((index, number, line.strip()))

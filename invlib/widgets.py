@@ -5,14 +5,23 @@
 * :func:`precomputed_explorer` solves a grid of settings once and links a slider to
   the stored pictures with a browser-side link (``jslink``), so it keeps working on
   the static website where no kernel runs.
+
+Every picture of a precomputed explorer carries a text alternative, made from the
+figure's own titles (the settings it shows and the costs it reports), as the Image
+widget's ``tooltip``: the widget manager writes it as the image's ``title``, which
+``book/_static/widget-a11y.js`` also makes its ``alt`` on the website. Each slider
+is named by its ``description`` (the same script ties the slider's keyboard handle
+to that label).
 """
 from __future__ import annotations
 
 import io
+import re
 
 import ipywidgets as w
 from IPython.display import display
 import matplotlib.pyplot as plt
+from matplotlib import cbook
 
 from .bikeshop import BikeShop
 from .dp import policy_iteration
@@ -29,7 +38,34 @@ def _policy_figure(shop: BikeShop):
         shop, policy, label="order (bikes)",
         title=(f"Optimal orders: $\\lambda$={shop.demand_mean:g}, h={shop.holding_cost:g}, "
                f"p={shop.stockout_cost:g}, C={shop.capacity}, $\\gamma$={shop.discount:g}\n"
-               f"long-run cost ${cost:.2f} per day"))
+               # (an escaped dollar: with an odd count of plain ones matplotlib
+               # would not typeset the $...$ above, showing "$\lambda$" instead)
+               f"long-run cost \\${cost:.2f} per day"))
+
+
+_GREEK = {r"\lambda": "λ", r"\gamma": "γ", r"\epsilon": "ε", r"\alpha": "α",
+          r"\beta": "β", r"\kappa": "κ"}
+
+
+def _plain(text: str) -> str:
+    """A matplotlib title as plain text: mathtext typeset as matplotlib would
+    (Greek letters as letters, ``\\$`` as a dollar), lines joined by "; "."""
+    if cbook.is_math_text(text):
+        def math(match):
+            inner = match.group(1)
+            for tex, letter in _GREEK.items():
+                inner = inner.replace(tex, letter)
+            return inner.replace("\\", "").replace("{", "").replace("}", "")
+        text = re.sub(r"(?<!\\)\$(.*?)(?<!\\)\$", math, text).replace("\\$", "$")
+    return "; ".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
+
+
+def _alt_text(fig, what: str) -> str:
+    """A text alternative for a figure: what it shows, then its titles (the
+    figure's, then each panel's), which state the settings and the results."""
+    titles = [fig._suptitle.get_text()] if fig._suptitle is not None else []
+    titles += [ax.get_title() for ax in fig.axes]
+    return ". ".join([what, *(_plain(t) for t in titles if t.strip())]) + "."
 
 
 def policy_explorer(shop: BikeShop | None = None):
@@ -100,8 +136,9 @@ def precomputed_qlearning_explorer(bench, make_settings, learning_rates, episode
     """Two sliders (learning rate, episodes) over results trained now; the
     browser switches between them without a kernel. They start at the settings'
     own learning rate (if in the grid) and the longest training."""
-    pictures = [[_png(_learned_figure(bench, make_settings(learning_rate=lr, episodes=n),
-                                      seed)) for n in episodes] for lr in learning_rates]
+    pictures = [[_picture(_learned_figure(bench, make_settings(learning_rate=lr,
+                                                               episodes=n), seed),
+                          _LEARNED) for n in episodes] for lr in learning_rates]
     default_lr = make_settings().learning_rate
     start = learning_rates.index(default_lr) if default_lr in learning_rates else 0
     return _linked_pictures(pictures, [("learning rate", learning_rates, start),
@@ -112,7 +149,8 @@ def _linked_pictures(pictures, sliders):
     """Pictures switched by sliders through browser-side links, so the page stays
     interactive without a kernel. ``sliders`` holds ``(name, values, starting
     index)`` for each slider; ``pictures`` is nested as deep as there are sliders:
-    ``pictures[i][j]`` shows for value i of the first slider and j of the second.
+    ``pictures[i][j]`` shows for value i of the first slider and j of the second,
+    each a ``(png, alt text)`` pair from :func:`_picture`.
     Each level of nesting is a ``Stack`` whose visible child a slider selects."""
     controls = [w.SelectionSlider(options=[f"{v:g}" for v in values], description=name,
                                   value=f"{values[start]:g}",
@@ -122,7 +160,9 @@ def _linked_pictures(pictures, sliders):
 
     def stack(node, level):
         if level == len(controls):
-            return w.Image(value=node, format="png", layout=w.Layout(max_width="100%"))
+            png, alt = node
+            return w.Image(value=png, format="png", tooltip=alt,
+                           layout=w.Layout(max_width="100%"))
         box = w.Stack([stack(child, level + 1) for child in node],
                       selected_index=controls[level].index)
         w.jslink((controls[level], "index"), (box, "selected_index"))
@@ -131,11 +171,19 @@ def _linked_pictures(pictures, sliders):
     return w.VBox([*controls, stack(pictures, 0)])
 
 
-def _png(fig) -> bytes:
+_POLICY = ("Heat map of the optimal order in each state, bikes on hand against bikes "
+           "on order")
+_LEARNED = ("Two heat maps of the order in each state, bikes on hand against bikes on "
+            "order: the greedy policy Q-learning learned, and the optimal policy")
+
+
+def _picture(fig, what: str) -> tuple[bytes, str]:
+    """The figure as PNG bytes and its text alternative (see :func:`_alt_text`)."""
+    alt = _alt_text(fig, what)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)
     plt.close(fig)
-    return buffer.getvalue()
+    return buffer.getvalue(), alt
 
 
 def precomputed_explorer(shop: BikeShop, parameter: str, values, description: str):
@@ -145,8 +193,8 @@ def precomputed_explorer(shop: BikeShop, parameter: str, values, description: st
     if parameter not in BikeShop.__dataclass_fields__:
         raise ValueError(f"parameter must be a field of BikeShop, got {parameter!r}")
     values = list(values)
-    pictures = [_png(_policy_figure(BikeShop(**{**shop.__dict__, parameter: value})))
-                for value in values]
+    pictures = [_picture(_policy_figure(BikeShop(**{**shop.__dict__, parameter: value})),
+                         _POLICY) for value in values]
     current = getattr(shop, parameter)
     start = values.index(current) if current in values else 0
     return _linked_pictures(pictures, [(description, values, start)])

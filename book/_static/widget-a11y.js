@@ -45,7 +45,7 @@
   });
   document.addEventListener("DOMContentLoaded", () => {
     observer.observe(document.body, {subtree: true, childList: true, characterData: true,
-                                     attributes: true, attributeFilter: ["aria-valuenow"]});
+                                     attributes: true, attributeFilter: ["aria-valuenow", "title"]});
     labelSliders();
   });
 })();

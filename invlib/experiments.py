@@ -449,7 +449,8 @@ def table1_table(summary_: dict):
     from .tables import Table
     s = summary_
     return Table(
-        ["agent", "early", "Δ [95% CI]", "p", "later", "Δ [95% CI]", "p",
+        ["agent", "early", "Δ [95% CI]", "p-value", "later", "Δ [95% CI]",
+         "p-value",
          "exits %", "rumin. %"],
         [(row["agent"], row["early_cost"], _ci_cell(row["early_difference"]),
           row["early_p_holm"], row["later_cost"], _ci_cell(row["later_difference"]),
@@ -458,7 +459,7 @@ def table1_table(summary_: dict):
         caption=f"Table 1, {s['problem']}: {s['repetitions']} repetitions of "
                 f"{s['episodes']} episodes × {s['periods']} periods; costs "
                 f"($/period) with exits; early = periods 1–{s['early_window']}; "
-                "Δ: the agent's cost minus SARSA's; p: one-sided paired "
+                "Δ: the agent's cost minus SARSA's; p-value: one-sided paired "
                 "signed-rank test of 'lower than SARSA', Holm-corrected over the "
                 "table; exits: episodes ended early; rumin.: periods with "
                 "rumination.",
@@ -470,8 +471,8 @@ def table2_table(summary_: dict):
     """Table 2 of a summary as a rendered :class:`invlib.tables.Table`."""
     from .tables import Table
     return Table(
-        ["agent", "against", "window", "difference [95% CI]", "p lower",
-         "p higher", "verdict (5%)"],
+        ["agent", "against", "window", "difference [95% CI]",
+         "p-value, lower", "p-value, higher", "verdict (5%)"],
         [(r["agent"], r["against"], r["window"], _ci_cell(r["difference"]),
           r["p_lower"], r["p_higher"], r["verdict"]) for r in summary_["table2"]],
         caption=f"Table 2, {summary_['problem']}: the proposed agents against "

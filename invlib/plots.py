@@ -52,6 +52,26 @@ STYLE = {
 }
 
 
+#: How a notebook stores the book's figures: PNG at twice the pixel density of the
+#: page ("retina"), so they stay crisp on high-density screens, at 200% zoom and in
+#: the PDF. (SVG would be sharper still, but its text ids and coordinates change
+#: from run to run and CPU to CPU, and nbval compares SVG outputs.)
+FIGURE_FORMAT = "retina"
+
+
+def notebook_figures() -> None:
+    """Store this notebook's figures as :data:`FIGURE_FORMAT` (called once, in a
+    chapter's first cell; outside IPython it does nothing)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.run_line_magic("config",
+                             f"InlineBackend.figure_formats = ['{FIGURE_FORMAT}']")
+
+
 @contextlib.contextmanager
 def book_style():
     """Draw in the book's style inside the ``with`` block, then put back exactly

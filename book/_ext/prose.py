@@ -10,12 +10,17 @@ error, so a build with warnings as errors fails on it.
 from __future__ import annotations
 
 import json
+from pathlib import Path
+import re
 
 from docutils import nodes
+import nbformat
+from sphinx.util import logging
 from myst_nb.core.variables import create_warning
 from myst_nb.ext.utils import RoleBase
 
 MIME = "application/vnd.invlib.said+json"
+logger = logging.getLogger(__name__)
 PREFIX = "said."
 
 
@@ -52,8 +57,34 @@ class SaidRole(RoleBase):
         return [nodes.inline(cache[name], cache[name], classes=["said"])], []
 
 
+_IN_TEXT = re.compile(r"\{eval\}`said\.([A-Za-z_][A-Za-z0-9_]*)`")
+
+
+def _fill_alt_texts(app, doctree):
+    """A figure's alt text (cell metadata ``mystnb.image.alt``) is plain text, not
+    parsed as MyST, so its ``{eval}`said.NAME``` are filled in here, from the same
+    recorded values as the prose."""
+    source = Path(app.env.doc2path(app.env.docname))
+    if source.suffix != ".ipynb":
+        return
+    values = None
+    for image in doctree.findall(nodes.image):
+        alt = image.get("alt", "")
+        if "{eval}" not in alt:
+            continue
+        if values is None:
+            values = recorded_values(nbformat.read(str(source), as_version=4))
+        missing = [n for n in _IN_TEXT.findall(alt) if n not in values]
+        if missing:
+            logger.warning(f"alt text uses said.{missing[0]}, which no code cell of "
+                           f"this chapter records", location=image)
+            continue
+        image["alt"] = _IN_TEXT.sub(lambda m: values[m.group(1)], alt)
+
+
 def setup(app):
     # after myst-nb, whose eval role this replaces
     app.setup_extension("myst_nb")
     app.add_role("eval", SaidRole(), override=True)
+    app.connect("doctree-read", _fill_alt_texts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

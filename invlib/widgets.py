@@ -6,15 +6,18 @@
   the stored pictures with a browser-side link (``jslink``), so it keeps working on
   the static website where no kernel runs.
 
-Every picture of a precomputed explorer carries a text alternative, made from the
-figure's own titles (the settings it shows and the costs it reports), as the Image
-widget's ``tooltip``: the widget manager writes it as the image's ``title``, which
-``book/_static/widget-a11y.js`` also makes its ``alt`` on the website. Each slider
-is named by its ``description`` (the same script ties the slider's keyboard handle
-to that label).
+Every picture of a precomputed explorer carries a text alternative made from the
+figure's own titles (the settings it shows and the costs it reports): each picture
+is an ``<img alt=...>`` in an ``HTML`` widget. (The ``Image`` widget has no alt
+text, and its ``tooltip`` breaks it: ipywidgets 8.1's view reads the description
+an Image does not have, and the picture is not drawn.) Each slider is named by its
+``description``; ``book/_static/widget-a11y.js`` ties the slider's keyboard handle
+to that label on the website.
 """
 from __future__ import annotations
 
+import base64
+import html
 import io
 import re
 
@@ -161,8 +164,10 @@ def _linked_pictures(pictures, sliders):
     def stack(node, level):
         if level == len(controls):
             png, alt = node
-            return w.Image(value=png, format="png", tooltip=alt,
-                           layout=w.Layout(max_width="100%"))
+            data = base64.b64encode(png).decode("ascii")
+            return w.HTML(f'<img src="data:image/png;base64,{data}" '
+                          f'alt="{html.escape(alt)}" style="max-width: 100%">',
+                          layout=w.Layout(max_width="100%"))
         box = w.Stack([stack(child, level + 1) for child in node],
                       selected_index=controls[level].index)
         w.jslink((controls[level], "index"), (box, "selected_index"))

@@ -1,8 +1,9 @@
 """The precomputed explorers (invlib.widgets) are accessible on the website: every
-slider is named by its description and every picture carries a text alternative
-(the Image widget's tooltip, which the widget manager writes as the image's title
-and book/_static/widget-a11y.js as its alt) stating the settings and results the
-picture shows, as the figure's own titles do."""
+slider is named by its description and every picture is an <img> whose alt text
+states the settings and results the picture shows, as the figure's own titles do."""
+import html
+import re
+
 import ipywidgets as w
 import matplotlib
 import numpy as np
@@ -16,8 +17,11 @@ from invlib.plots import learned_against_optimal  # noqa: E402
 
 
 def _images(widget):
-    if isinstance(widget, w.Image):
-        yield widget
+    """The <img> tags (as attribute dictionaries) inside a widget tree."""
+    assert not isinstance(widget, w.Image), "an Image widget has no alt text"
+    if isinstance(widget, w.HTML):
+        for tag in re.findall(r"<img\b[^>]*>", widget.value):
+            yield {k: html.unescape(v) for k, v in re.findall(r'(\w+)="([^"]*)"', tag)}
     for child in getattr(widget, "children", ()):
         yield from _images(child)
 
@@ -27,18 +31,20 @@ def test_every_picture_and_slider_of_an_explorer_is_named():
     box = widgets.precomputed_explorer(shop, "stockout_cost", [2, 10], "stockout cost p ($)")
     sliders = [c for c in box.children if isinstance(c, w.SelectionSlider)]
     assert [s.description for s in sliders] == ["stockout cost p ($)"]
-    alts = [image.tooltip for image in _images(box)]
-    assert len(alts) == 2
+    images = list(_images(box))
+    assert len(images) == 2
+    assert all(i["src"].startswith("data:image/png;base64,iVBOR") for i in images)
+    alts = [i["alt"] for i in images]
     for alt, p in zip(alts, [2, 10]):
         assert alt.startswith("Heat map of the optimal order in each state")
         assert f"λ=4, h=8, p={p}, C=4, γ=0.9" in alt
         assert "long-run cost $" in alt and "per day" in alt
         assert "\\" not in alt and "$\\" not in alt
-    # what the website embeds: the alt text is in each image's stored state
+    # what the website embeds: the alt text is in each picture's stored state
     state = w.Widget.get_manager_state(drop_defaults=True)["state"]
-    stored = {m["state"].get("tooltip") for m in state.values()
-              if m["model_name"] == "ImageModel"}
-    assert set(alts) <= stored
+    stored = [m["state"]["value"] for m in state.values() if m["model_name"] == "HTMLModel"]
+    for alt in alts:
+        assert sum(f'alt="{html.escape(alt)}"' in value for value in stored) == 1
 
 
 def test_the_policy_pictures_typeset_their_greek_letters():

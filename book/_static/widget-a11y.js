@@ -5,8 +5,7 @@
 //   slider's handle also announced the index of the choice ("2") rather than the
 //   choice the readout shows ("10"); it now announces the readout. The readout,
 //   which can be typed into, is a text box with the same label.
-// * A widget image's description (the Image widget's tooltip, set by
-//   invlib/widgets.py) is its title; it becomes the image's alt text as well.
+// (The explorers' pictures have their alt text from invlib/widgets.py.)
 (() => {
   let serial = 0;
 
@@ -32,9 +31,6 @@
         readout.setAttribute("aria-labelledby", label.id);
       }
     });
-    document.querySelectorAll("img.widget-image[title]:not([alt])").forEach((img) => {
-      img.alt = img.title;
-    });
   }
 
   let pending = false;
@@ -45,7 +41,7 @@
   });
   document.addEventListener("DOMContentLoaded", () => {
     observer.observe(document.body, {subtree: true, childList: true, characterData: true,
-                                     attributes: true, attributeFilter: ["aria-valuenow", "title"]});
+                                     attributes: true, attributeFilter: ["aria-valuenow"]});
     labelSliders();
   });
 })();

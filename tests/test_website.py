@@ -259,6 +259,72 @@ def test_axe_finds_no_wcag_aa_violations(browser, site, page, mode):
     p.close()
 
 
+@pytest.mark.parametrize("page", ["book/exact", "book/qlearning"])
+def test_keyboard_reaches_and_operates_every_control(browser, site, page):
+    """WCAG 2.1.1: the Tab key alone reaches the theme's search and colour-mode
+    buttons, every solution's toggle and every widget slider (whose handle is
+    named by the slider's label and announces the value its readout shows), and
+    each works from the keyboard."""
+    visit = Visit(browser, f"{site}/{page}.html")
+    p = visit.page
+    views = p.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
+    if views:
+        p.wait_for_selector("[role='slider'][aria-labelledby]", timeout=20_000)
+    p.evaluate("""() => { window.reached = new Set();
+        document.addEventListener('focusin', e => window.reached.add(e.target)); }""")
+    stops = p.evaluate("document.querySelectorAll('a[href], button, input, select, "
+                       "textarea, [tabindex], [contenteditable]').length")
+    for _ in range(stops + 10):
+        p.keyboard.press("Tab")
+    wanted = (".search-button-field, .theme-switch-button, button.toggle-button, "
+              "[role='slider']")
+    missed = p.evaluate("""wanted => [...document.querySelectorAll(wanted)]
+        .filter(e => e.checkVisibility({visibilityProperty: true}) && !reached.has(e))
+        .map(e => e.outerHTML.slice(0, 120))""", wanted)
+    assert not missed, f"controls on {page} that Tab never reaches: {missed}"
+    counts = {kind: p.locator(kind).count() for kind in
+              ("button.toggle-button", "[role='slider']", ".theme-switch-button")}
+    assert all(counts.values()), f"expected controls missing on {page}: {counts}"
+
+    # a solution opens with Enter
+    toggle = p.locator("button.toggle-button").first
+    toggle.focus()
+    p.keyboard.press("Enter")
+    p.wait_for_timeout(200)
+    assert toggle.get_attribute("aria-expanded") == "true"
+    # the colour mode changes with Enter
+    switch = p.locator(".theme-switch-button:visible").first
+    before = p.evaluate("document.documentElement.dataset.mode")
+    switch.focus()
+    p.keyboard.press("Enter")
+    assert p.evaluate("document.documentElement.dataset.mode") != before
+    # the search opens with Enter and closes with Escape
+    p.locator(".search-button-field:visible").first.focus()
+    p.keyboard.press("Enter")
+    field = p.locator("#pst-search-dialog input[type='search']")
+    field.wait_for(state="visible", timeout=5_000)
+    p.keyboard.press("Escape")
+    field.wait_for(state="hidden", timeout=5_000)
+    # every slider moves with the arrow keys, named and announcing its readout
+    sliders = p.locator("[role='slider']")
+    for k in range(sliders.count()):
+        handle = sliders.nth(k)
+        name = p.evaluate("h => document.getElementById(h.getAttribute('aria-labelledby'))"
+                          "?.textContent.trim()", handle.element_handle())
+        assert name, f"slider {k} on {page} has no label"
+        before = handle.get_attribute("aria-valuenow")
+        handle.focus()
+        p.keyboard.press("ArrowLeft" if before != handle.get_attribute("aria-valuemin")
+                         else "ArrowRight")
+        p.wait_for_timeout(200)
+        assert handle.get_attribute("aria-valuenow") != before, f"slider {name!r} stuck"
+        readout = handle.evaluate("h => h.closest('.widget-slider')"
+                                  ".querySelector('.widget-readout').textContent.trim()")
+        assert handle.get_attribute("aria-valuetext") == readout, name
+    assert not visit.errors, visit.errors[:5]
+    p.close()
+
+
 def test_phone_reader_can_navigate(browser, site):
     """At 390 x 844 the visible sidebar button opens the chapter list, a chapter
     link lands on that chapter, and the page-contents button opens its contents."""

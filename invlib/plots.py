@@ -601,11 +601,15 @@ def gap_curves(steps, curves: dict, title: str, within: float = 0.01, ax=None,
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     days_axis(ax.xaxis)
     ax.set_xlabel(LABELS["training days"])
-    ax.set_ylabel(_wrapped(_noted("gap", "log scale above 1"), 30))
+    # narrow figures wrap the label shorter, so it never runs past the axes
+    ax.set_ylabel(_wrapped(_noted("gap", "log scale above 1"), 30 if width > 6 else 22))
     ax.set_title(title)
     if own:
-        ax.legend(frameon=False, loc="upper center", ncol=3 if width > 6 else 2,
-                  bbox_to_anchor=(0.5, -0.2))
+        # long labels go one per row, so the legend is never wider than the figure
+        longest = max(len(text) for text in ax.get_legend_handles_labels()[1])
+        columns = 1 if longest * 0.075 * 2 > width else (3 if width > 6 else 2)
+        ax.legend(frameon=False, loc="upper center", ncol=columns,
+                  bbox_to_anchor=(0.5, -0.3 if columns == 1 else -0.2))
         fig.tight_layout()
     else:
         ax.legend(frameon=False)

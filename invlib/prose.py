@@ -98,6 +98,22 @@ def _display(values: dict[str, Shown]) -> None:
             raw=True)
 
 
+def recorded_values(notebook) -> dict[str, str]:
+    """Every value a stored notebook's code cells recorded with :class:`Said`, by
+    name: what the book's Sphinx extension renders and ``scripts/run-chapter``
+    stores for JupyterLab."""
+    values: dict[str, str] = {}
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        for output in cell.get("outputs", []):
+            payload = output.get("data", {}).get(MIME)
+            if payload is not None:
+                values.update(json.loads(payload) if isinstance(payload, str)
+                              else payload)
+    return values
+
+
 class ClaimFailed(AssertionError):
     """The data no longer support a sentence of the prose."""
 

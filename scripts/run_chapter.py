@@ -10,7 +10,6 @@ stops the run with one line. (``scripts/run-chapter`` is the shell entry point.)
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 import re
 import sys
@@ -18,21 +17,10 @@ import time
 
 import nbformat
 
-MIME = "application/vnd.invlib.said+json"
+from invlib.prose import MIME, recorded_values  # noqa: F401 (MIME re-exported)
+
 EVAL = re.compile(r"\{eval\}`([^`]+)`")
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def recorded_values(notebook) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for cell in notebook.cells:
-        if cell.cell_type != "code":
-            continue
-        for output in cell.get("outputs", []):
-            payload = output.get("data", {}).get(MIME)
-            if payload is not None:
-                values.update(json.loads(payload) if isinstance(payload, str) else payload)
-    return values
 
 
 def fill_user_expressions(notebook) -> list[str]:

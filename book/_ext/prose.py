@@ -9,7 +9,6 @@ error, so a build with warnings as errors fails on it.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 import re
 
@@ -19,21 +18,10 @@ from sphinx.util import logging
 from myst_nb.core.variables import create_warning
 from myst_nb.ext.utils import RoleBase
 
-MIME = "application/vnd.invlib.said+json"
+from invlib.prose import MIME, recorded_values  # noqa: F401 (MIME for the tests)
+
 logger = logging.getLogger(__name__)
 PREFIX = "said."
-
-
-def recorded_values(notebook) -> dict[str, str]:
-    """Every value a notebook's code cells recorded, by name."""
-    values: dict[str, str] = {}
-    for cell in notebook.get("cells", []):
-        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
-            data = output.get("data", {})
-            if MIME in data:
-                payload = data[MIME]
-                values.update(json.loads(payload) if isinstance(payload, str) else payload)
-    return values
 
 
 class SaidRole(RoleBase):

@@ -52,6 +52,22 @@ STYLE = {
 }
 
 
+#: The colour map of every heat map of orders or values, and of the explorers'
+#: policy tables (perceptually uniform and colour-blind safe).
+HEATMAP = "viridis"
+
+
+def contrast(first, second) -> float:
+    """WCAG 2.1's contrast ratio of two sRGB colours (components in 0..1), from
+    1 (the same) to 21 (black on white); AA asks 4.5 for text."""
+    def luminance(rgb):
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                  for c in rgb[:3]]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
 #: How a notebook stores the book's figures: PNG at twice the pixel density of the
 #: page ("retina"), so they stay crisp on high-density screens, at 200% zoom and in
 #: the PDF. (SVG would be sharper still, but its text ids and coordinates change
@@ -425,7 +441,7 @@ def simulated_days(sim, title: str):
 
 @styled
 def state_heatmap(shop: BikeShop, values, title: str, label: str, fmt="{:.0f}",
-                  ax=None, cmap="viridis", vmin=None, vmax=None):
+                  ax=None, cmap=HEATMAP, vmin=None, vmax=None):
     """Values per state as a grid over (bikes on hand, bikes on order), annotated
     with ``fmt``: a format string or a function of the value."""
     grid = policy_grid(shop, values)
@@ -440,9 +456,9 @@ def state_heatmap(shop: BikeShop, values, title: str, label: str, fmt="{:.0f}",
     if C <= 15:
         for a in range(C + 1):
             for b in range(C + 1 - a):
-                # dark text on light cells, light text on dark ones
-                r, g, b_, _ = image.cmap(image.norm(grid[a, b]))
-                dark_cell = 0.299 * r + 0.587 * g + 0.114 * b_ < 0.5
+                # black or white, whichever stands out more from the cell
+                cell = image.cmap(image.norm(grid[a, b]))
+                dark_cell = contrast(cell, (1, 1, 1)) > contrast(cell, (0, 0, 0))
                 text = fmt(grid[a, b]) if callable(fmt) else fmt.format(grid[a, b])
                 ax.text(b, a, text, ha="center", va="center",
                         fontsize=7 if C > 10 else 8, color="w" if dark_cell else "k")
@@ -465,7 +481,7 @@ def order_against_position(shop: BikeShop, policy, title: str):
     y = states.sum(axis=1)
     fig, ax = plt.subplots(figsize=(WIDTH * 0.8, 3.4))
     jitter = (states[:, 0] / max(shop.capacity, 1) - 0.5) * 0.3
-    ax.scatter(y + jitter, policy, c=states[:, 0], cmap="viridis", s=22,
+    ax.scatter(y + jitter, policy, c=states[:, 0], cmap=HEATMAP, s=22,
                label=r"one state (colour: bikes on hand $\alpha$)")
     # (if the order depends on y only, this line passes through every dot)
     ax.plot(np.arange(shop.capacity + 1), [policy[np.flatnonzero(y == k)[0]]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from html import escape
 from typing import Callable, Sequence
 
+import numpy as np
+
 Format = str | Callable[[object], str] | None
 
 
@@ -76,3 +78,31 @@ class Table:
         if self.caption:
             lines.append(self.caption)
         return "\n".join(lines)
+
+
+def band_table(x, curves: dict, at, *, x_label: str, unit: str, caption: str,
+               scale: float = 1.0, digits: int = 2, x_format: Format = "{:,}",
+               name: str = "agent") -> Table:
+    """The numbers behind a figure of bands: at each point of ``at`` (the first
+    drawn point at or after it), for each curve, the median and the middle half
+    (25th to 75th percentiles) across its runs, as the figure draws them.
+
+    ``curves`` maps a label (shown through :func:`invlib.plots.name`, as in the
+    legends) to an array of shape ``(runs, len(x))``; values are multiplied by
+    ``scale`` (100 for percentages) and shown in ``unit``."""
+    from .plots import name as display_name     # (plots imports this module's users)
+
+    x = np.asarray(x)
+    where = np.searchsorted(x, at)
+    if np.any(where >= len(x)):
+        raise ValueError(f"at: every point must be at most the last x, {x[-1]}")
+    cell = f"{{:.{digits}f}}"
+    rows = []
+    for i in where:
+        for label, runs in curves.items():
+            values = scale * np.asarray(runs)[:, i]
+            low, high = np.percentile(values, (25, 75))
+            rows.append((x[i], display_name(label), np.median(values),
+                         f"{cell.format(low)}–{cell.format(high)}"))
+    return Table([x_label, name, f"median ({unit})", f"middle half ({unit})"], rows,
+                 caption=caption, formats=[x_format, None, cell, None])

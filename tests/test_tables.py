@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from invlib.tables import Table
@@ -32,3 +33,20 @@ def test_table_escapes_html_and_accepts_functions():
 def test_table_rejects_ragged_input(rows, formats, word):
     with pytest.raises(ValueError, match=word):
         Table(["x", "y"], rows, formats=formats)
+
+
+def test_band_table_gives_median_and_middle_half_at_the_drawn_points():
+    from invlib.tables import band_table
+    x = np.array([0, 10, 20, 30])
+    runs = np.array([[1.0, 2, 3, 4], [3, 4, 5, 6], [5, 6, 7, 8], [7, 8, 9, 10],
+                     [9, 10, 11, 12]])
+    table = band_table(x, {"sarsa": runs, "my curve": runs + 1}, [0, 15, 30],
+                       x_label="days", unit="%", caption="c", scale=10, digits=1)
+    assert table.columns == ["days", "agent", "median (%)", "middle half (%)"]
+    # 15 is not drawn: the next drawn point, 20, is shown
+    assert [row[0] for row in table.rows] == [0, 0, 20, 20, 30, 30]
+    assert [row[1] for row in table.rows[:2]] == ["SARSA", "my curve"]
+    assert table.cells[0][2:] == ["50.0", "30.0–70.0"]
+    assert table.cells[3][2:] == ["80.0", "60.0–100.0"]
+    with pytest.raises(ValueError, match="at most the last x"):
+        band_table(x, {"sarsa": runs}, [31], x_label="d", unit="%", caption="c")

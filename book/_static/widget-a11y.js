@@ -5,7 +5,10 @@
 //   slider's handle also announced the index of the choice ("2") rather than the
 //   choice the readout shows ("10"); it now announces the readout. The readout,
 //   which can be typed into, is a text box with the same label.
-// (The explorers' pictures have their alt text from invlib/widgets.py.)
+// * A row of toggle buttons (a choice of one) is a group named by its label, and
+//   each button says whether it is the one chosen (aria-pressed), which the
+//   widget shows by colour alone.
+// (The explorers' results are text and tables, from invlib/widgets.py.)
 (() => {
   let serial = 0;
 
@@ -33,15 +36,37 @@
     });
   }
 
+  function labelToggles() {
+    document.querySelectorAll(".widget-toggle-buttons").forEach((row) => {
+      const label = row.querySelector(":scope > label.widget-label");
+      const buttons = row.querySelectorAll(".widget-toggle-button");
+      if (!buttons.length) return;
+      const group = buttons[0].parentElement;
+      if (label && label.textContent.trim() && !group.hasAttribute("aria-labelledby")) {
+        label.id = label.id || `invlib-widget-label-${++serial}`;
+        group.setAttribute("role", "group");
+        group.setAttribute("aria-labelledby", label.id);
+      }
+      buttons.forEach((button) => {
+        const pressed = String(button.classList.contains("mod-active"));
+        if (button.getAttribute("aria-pressed") !== pressed) {
+          button.setAttribute("aria-pressed", pressed);
+        }
+      });
+    });
+  }
+
   let pending = false;
   const observer = new MutationObserver(() => {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(() => { pending = false; labelSliders(); });
+    requestAnimationFrame(() => { pending = false; labelSliders(); labelToggles(); });
   });
   document.addEventListener("DOMContentLoaded", () => {
     observer.observe(document.body, {subtree: true, childList: true, characterData: true,
-                                     attributes: true, attributeFilter: ["aria-valuenow"]});
+                                     attributes: true,
+                                     attributeFilter: ["aria-valuenow", "class"]});
     labelSliders();
+    labelToggles();
   });
 })();

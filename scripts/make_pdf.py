@@ -31,6 +31,19 @@ PRINT_CSS = """
 .bd-page-width { max-width: 100% !important; }
 pre, .cell_output { white-space: pre-wrap !important; }
 """
+# The paper: A4 with these margins. Chromium lays each page out at the column's
+# width in CSS px (96 per inch), so tests/test_layout.py checks the print layout
+# at column_width().
+PAPER = {"format": "A4", "margin": {"top": "16mm", "bottom": "16mm",
+                                    "left": "14mm", "right": "14mm"}}
+PAPER_WIDTH_MM = {"A4": 210.0, "Letter": 215.9}
+
+
+def column_width() -> int:
+    """The printed column's width in CSS px: the paper's less the side margins."""
+    margins = sum(float(PAPER["margin"][side].removesuffix("mm"))
+                  for side in ("left", "right"))
+    return round((PAPER_WIDTH_MM[PAPER["format"]] - margins) / 25.4 * 96)
 
 
 def pages() -> list[str]:
@@ -67,9 +80,7 @@ def main(html: Path, out: Path) -> None:
             tab.wait_for_timeout(300)
             title = tab.locator("article h1").first.inner_text().strip()
             title = title.replace("#", "").strip()
-            data = tab.pdf(format="A4", print_background=True,
-                           margin={"top": "16mm", "bottom": "16mm",
-                                   "left": "14mm", "right": "14mm"})
+            data = tab.pdf(**PAPER, print_background=True)
             start = len(writer.pages)
             writer.append(PdfReader(io.BytesIO(data)))
             writer.add_outline_item(title=title, page_number=start)

@@ -30,7 +30,13 @@ PRINT_CSS = """
 .bd-main .bd-content .bd-article-container { max-width: 100% !important; }
 .bd-page-width { max-width: 100% !important; }
 pre, .cell_output { white-space: pre-wrap !important; }
+details.below-input > summary { display: none !important; }
 """
+# Paper cannot unfold: outputs folded on the website ("the numbers behind" a figure)
+# are printed open, without their "Show code cell output" line. Hidden code inputs
+# and solutions stay out.
+OPEN_FOLDED_OUTPUTS = ("document.querySelectorAll('details.below-input')"
+                       ".forEach(d => { d.open = true; })")
 # The paper: A4 with these margins. Chromium lays each page out at the column's
 # width in CSS px (96 per inch), so tests/test_layout.py checks the print layout
 # at column_width().
@@ -77,6 +83,7 @@ def main(html: Path, out: Path) -> None:
                                       "MathJax.startup.promise", timeout=30_000)
                 tab.evaluate("MathJax.startup.promise")
             tab.add_style_tag(content=PRINT_CSS)
+            tab.evaluate(OPEN_FOLDED_OUTPUTS)
             tab.wait_for_timeout(300)
             title = tab.locator("article h1").first.inner_text().strip()
             title = title.replace("#", "").strip()

@@ -139,3 +139,39 @@ def test_stated_values_render_as_numbers_before_anything_runs(lab, browser):
     page.close()
     assert "{eval}" not in text and "said." not in text
     assert f"costs {values['extra_full']} more than the optimum" in " ".join(text.split())
+
+
+def test_the_precomputed_explorer_is_live_in_jupyterlab(lab, browser, tmp_path):
+    """Chapter 2 run in JupyterLab's kernel: its explorer draws a result, and a
+    slider moved by the keyboard (its handle focused, then the arrow key) switches
+    to another. The copy runs in a scratch folder so the chapter stays unchanged."""
+    import shutil
+    # (not a hidden folder: JupyterLab does not open those; the build ignores it)
+    scratch = ROOT / "book" / f"_lab_test_{os.getpid()}"
+    scratch.mkdir()
+    try:
+        shutil.copy(ROOT / "book" / "exact.ipynb", scratch / "exact.ipynb")
+        page = _open(browser, lab, f"{scratch.name}/exact.ipynb")
+        page.locator(".jp-Notebook").first.click()
+        page.get_by_role("menuitem", name="Run").click()
+        page.locator("li[data-command='runmenu:run-all']").click()
+        explorer = page.locator(".jp-OutputArea-output .widget-vbox",
+                                has=page.locator(".invlib-view")).last
+        explorer.wait_for(state="visible", timeout=240_000)
+        explorer.scroll_into_view_if_needed()
+
+        def shown():
+            return explorer.evaluate("""e => [...e.querySelectorAll('.invlib-view')]
+                .filter(v => v.offsetParent !== null).map(v => v.innerText)""")
+
+        before = shown()
+        assert len(before) == 1 and "the optimal policy costs" in before[0]
+        handle = explorer.locator(".noUi-handle").first
+        handle.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(500)
+        after = shown()
+        assert len(after) == 1 and after != before
+        page.close()
+    finally:
+        shutil.rmtree(scratch)

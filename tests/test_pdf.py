@@ -81,3 +81,12 @@ def test_pdf_page_count_and_outline(pdf):
     assert 60 <= len(reader.pages) <= 400
     outline = [item.title for item in reader.outline]
     assert len(outline) == 14 and outline[1] == "1. The bike shop"
+
+
+def test_pdf_prints_the_numbers_behind_the_figures(pdf):
+    """What the website folds under a figure (its numbers) is printed open, since
+    paper cannot unfold, and the website's "Show code cell output" line is not."""
+    _, text = pdf
+    assert "Show code cell output" not in text
+    # a caption from chapter 3's folded table of the learned policies' costs
+    assert "Exact long-run cost of each seed's learned policy" in " ".join(text.split())

@@ -153,18 +153,19 @@ def test_page_renders_offline(browser, site, page):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_control_changes_its_picture(browser, site, page):
+def test_every_control_changes_what_its_explorer_shows(browser, site, page):
     """No dead controls on the website: every control of every widget on the page
-    (slider handles by keyboard, buttons and toggles by click) changes the picture
-    it controls, with no kernel. The explorers that need Python are left out of
-    the website (test_live_explorers_are_replaced_by_a_box_on_the_website)."""
+    changes the result its explorer shows, with no kernel: slider handles by the
+    arrow keys, and toggle buttons both by the mouse and by the keyboard (Tab to
+    one, then Space). The explorers that need Python are left out of the website
+    (test_live_explorers_are_replaced_by_a_box_on_the_website)."""
     visit = Visit(browser, f"{site}/{page}.html")
     p = visit.page
     views = p.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
     if not views:
         p.close()
         return
-    p.wait_for_selector(".widget-vbox, .widget-box", timeout=20_000)
+    p.wait_for_selector(".widget-vbox .invlib-view", timeout=20_000)
     controls = p.locator(".noUi-handle, .ui-slider-handle, .widget-toggle-button, "
                          ".widget-button, .widget-dropdown select, .widget-checkbox input")
     assert controls.count() > 0, f"widgets on {page} but no control found"
@@ -174,23 +175,69 @@ def test_every_control_changes_its_picture(browser, site, page):
         control.scroll_into_view_if_needed()
 
         def shown():
-            return explorer.evaluate("""e => [...e.querySelectorAll('img')]
-                .filter(i => i.offsetParent !== null).map(i => i.src.slice(-64))""")
+            return explorer.evaluate("""e => [...e.querySelectorAll('.invlib-view')]
+                .filter(v => v.offsetParent !== null).map(v => v.innerText)""")
+
+        def changed(before, how):
+            p.wait_for_timeout(300)
+            after = shown()
+            assert len(after) == 1 and after != before, (
+                f"control {k} on {page} did not change the result ({how})")
+            return after
 
         before = shown()
-        assert len(before) == 1, f"expected one visible picture, got {len(before)}"
+        assert len(before) == 1, f"expected one visible result, got {len(before)}"
         if "handle" in (control.get_attribute("class") or ""):
             control.focus()
             key = "ArrowLeft" if control.get_attribute("aria-valuenow") != \
                 control.get_attribute("aria-valuemin") else "ArrowRight"
             p.keyboard.press(key)
+            changed(before, "arrow key")
+        elif "mod-active" in (control.get_attribute("class") or ""):
+            continue             # the button already chosen; its siblings are tried
         else:
             control.click()
-        p.wait_for_timeout(300)
-        after = shown()
-        assert len(after) == 1 and after != before, (
-            f"control {k} on {page} did not change its picture")
+            after = changed(before, "click")
+            # back to the first choice by keyboard: Tab reaches it, Space chooses it
+            first = control.locator("xpath=..").locator(".widget-toggle-button").first
+            first.focus()
+            p.keyboard.press("Space")
+            assert changed(after, "keyboard") == before
     assert not visit.errors, visit.errors[:5]
+    p.close()
+
+
+@pytest.mark.parametrize("page, names", [
+    ("book/exact", ["stockout cost p ($)", "holding cost h ($)",
+                    "demand mean λ (bikes a day)"]),
+    ("book/qlearning", ["scheme", "step size η", "episodes of 1000 days"])])
+def test_chapters_2_and_3_have_explorers_with_three_named_controls(browser, site, page,
+                                                                   names):
+    """The explorers the chapters are about run on the website: each control has
+    an accessible name (a slider's handle is labelled by its description, a toggle
+    group by its label, and each toggle button says whether it is chosen), and the result is a sentence with a policy table whose
+    rows and columns have headers."""
+    visit = Visit(browser, f"{site}/{page}.html")
+    p = visit.page
+    p.wait_for_selector("[role='slider'][aria-labelledby]", timeout=20_000)
+    p.wait_for_timeout(300)
+    found = p.evaluate("""() => {
+        const named = [];
+        document.querySelectorAll("[role='slider']").forEach(h => named.push(
+            document.getElementById(h.getAttribute('aria-labelledby')).textContent.trim()));
+        document.querySelectorAll(".widget-toggle-buttons [role='group']").forEach(
+            g => named.push(document.getElementById(g.getAttribute('aria-labelledby'))
+                            .textContent.trim()));
+        return named; }""")
+    assert sorted(found) == sorted(names)
+    # a chosen toggle button says so to a screen reader, not by colour alone
+    pressed = p.evaluate("""() => [...document.querySelectorAll('.widget-toggle-button')]
+        .map(b => [b.classList.contains('mod-active'), b.getAttribute('aria-pressed')])""")
+    assert all(str(active).lower() == said for active, said in pressed)
+    table = p.locator(".invlib-view table.invlib-policy:visible").first
+    assert table.locator("caption").inner_text().strip()
+    assert table.locator("th[scope='row']").count() == 11
+    assert table.locator("th[scope='col']").count() == 12
     p.close()
 
 
@@ -349,5 +396,32 @@ def test_phone_reader_can_navigate(browser, site):
     p.locator("button.secondary-toggle:visible").click()
     contents = p.locator("#pst-secondary-sidebar-modal")
     contents.locator("a", has_text="The SARSA update").first.wait_for(state="visible")
+    assert not visit.errors, visit.errors[:5]
+    p.close()
+
+
+def test_a_box_that_scrolls_on_a_phone_is_reached_and_scrolled_by_keyboard(browser, site):
+    """At 390 px chapter 7's results tables scroll sideways inside their box: each
+    such box is a region named by its table's caption that Tab reaches and the
+    arrow keys scroll (WCAG 2.1.1); at 1280 px, where they fit, they are not."""
+    visit = Visit(browser, f"{site}/book/replication.html")
+    p = visit.page
+    p.set_viewport_size({"width": 390, "height": 844})
+    p.wait_for_timeout(800)
+    boxes = p.locator(".invlib-table[data-invlib-scroll]")
+    assert boxes.count() > 0
+    box = boxes.first
+    assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region"
+    name = p.evaluate("b => document.getElementById(b.getAttribute('aria-labelledby'))"
+                      ".textContent", box.element_handle())
+    assert name.strip() == box.locator("caption").inner_text().strip()
+    box.focus()
+    assert p.evaluate("document.activeElement.matches('.invlib-table')")
+    p.keyboard.press("ArrowRight")
+    p.wait_for_timeout(300)
+    assert box.evaluate("b => b.scrollLeft") > 0
+    p.set_viewport_size({"width": 1280, "height": 900})
+    p.wait_for_timeout(800)
+    assert p.locator(".invlib-table[data-invlib-scroll]").count() == 0
     assert not visit.errors, visit.errors[:5]
     p.close()

@@ -103,6 +103,7 @@ def band_table(x, curves: dict, at, *, x_label: str, unit: str, caption: str,
             values = scale * np.asarray(runs)[:, i]
             low, high = np.percentile(values, (25, 75))
             rows.append((x[i], display_name(label), np.median(values),
-                         f"{cell.format(low)}–{cell.format(high)}"))
+                         # word joiners: a narrow column never splits a range
+                         f"{cell.format(low)}\u2060–\u2060{cell.format(high)}"))
     return Table([x_label, name, f"median ({unit})", f"middle half ({unit})"], rows,
                  caption=caption, formats=[x_format, None, cell, None])

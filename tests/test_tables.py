@@ -46,7 +46,8 @@ def test_band_table_gives_median_and_middle_half_at_the_drawn_points():
     # 15 is not drawn: the next drawn point, 20, is shown
     assert [row[0] for row in table.rows] == [0, 0, 20, 20, 30, 30]
     assert [row[1] for row in table.rows[:2]] == ["SARSA", "my curve"]
-    assert table.cells[0][2:] == ["50.0", "30.0–70.0"]
-    assert table.cells[3][2:] == ["80.0", "60.0–100.0"]
+    # (a range is held together by word joiners, U+2060)
+    assert table.cells[0][2:] == ["50.0", "30.0\u2060–\u206070.0"]
+    assert table.cells[3][2:] == ["80.0", "60.0\u2060–\u2060100.0"]
     with pytest.raises(ValueError, match="at most the last x"):
         band_table(x, {"sarsa": runs}, [31], x_label="d", unit="%", caption="c")

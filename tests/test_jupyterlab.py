@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from test_website import _chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "invlib-test-token"
@@ -65,17 +64,6 @@ def lab(tmp_path_factory):
     yield url
     server.terminate()
     server.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser(lab):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = _chromium()
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu"])
-        yield browser
-        browser.close()
 
 
 def _open(browser, lab, name):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from test_website import browser, site, Visit, PAGES, CHAPTERS  # noqa: F401
+from test_website import CHAPTERS, PAGES, Visit  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 PHONE = {"width": 390, "height": 844}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from test_website import _chromium
+from conftest import _chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 TITLES = ["The bike shop", "Solving it exactly", "Q-learning against the optimum",

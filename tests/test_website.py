@@ -12,13 +12,6 @@ Chromium or Chrome binary. Screenshots of every page land in
 """
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import shutil
-import subprocess
-import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -39,49 +32,6 @@ def test_book_builds_without_warnings(build):
     assert "WARNING" not in log and "ERROR" not in log, log[-4000:]
     for page in PAGES:
         assert (html / f"{page}.html").is_file()
-
-
-@pytest.fixture(scope="session")
-def site(build):
-    result, html = build
-    if result.returncode != 0:
-        pytest.skip("the book did not build (see test_book_builds_without_warnings)")
-    handler = functools.partial(_QuietHandler, directory=str(html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def _chromium() -> str:
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or \
-        shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if not path:
-        if os.environ.get("INVLIB_REQUIRE_BROWSER"):
-            pytest.fail("Chromium not found, and INVLIB_REQUIRE_BROWSER is set")
-        pytest.skip("Chromium not found; install it (Debian/Ubuntu: "
-                    "sudo apt-get install chromium) or set CHROMIUM=/path/to/chrome")
-    return path
-
-
-@pytest.fixture(scope="session")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = _chromium()
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=executable, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"])
-        yield browser
-        browser.close()
 
 
 class Visit:

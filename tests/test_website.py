@@ -269,8 +269,16 @@ def test_keyboard_reaches_and_operates_every_control(browser, site, page):
     views = p.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
     if views:
         p.wait_for_selector("[role='slider'][aria-labelledby]", timeout=20_000)
-    p.evaluate("""() => { window.reached = new Set();
-        document.addEventListener('focusin', e => window.reached.add(e.target)); }""")
+    # (and whether each control, reached by Tab, shows that it has the focus: an
+    # outline or a ring, WCAG 2.4.7)
+    p.evaluate("""() => { window.reached = new Set(); window.unmarked = new Set();
+        document.addEventListener('focusin', e => {
+            window.reached.add(e.target);
+            const s = getComputedStyle(e.target);
+            const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+                || s.boxShadow !== 'none';
+            if (!ring) window.unmarked.add(e.target);
+        }); }""")
     stops = p.evaluate("document.querySelectorAll('a[href], button, input, select, "
                        "textarea, [tabindex], [contenteditable]').length")
     for _ in range(stops + 10):
@@ -281,6 +289,9 @@ def test_keyboard_reaches_and_operates_every_control(browser, site, page):
         .filter(e => e.checkVisibility({visibilityProperty: true}) && !reached.has(e))
         .map(e => e.outerHTML.slice(0, 120))""", wanted)
     assert not missed, f"controls on {page} that Tab never reaches: {missed}"
+    unseen = p.evaluate("""wanted => [...unmarked].filter(e => e.matches(wanted))
+        .map(e => e.outerHTML.slice(0, 120))""", wanted)
+    assert not unseen, f"controls on {page} that show no focus: {unseen}"
     kinds = ["button.toggle-button", ".theme-switch-button", ".search-button-field"]
     counts = {kind: p.locator(kind).count() for kind in
               kinds + (["[role='slider']"] if views else [])}

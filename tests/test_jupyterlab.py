@@ -39,6 +39,11 @@ def lab(tmp_path_factory):
     tracker = home / "settings" / "@jupyterlab" / "notebook-extension"
     tracker.mkdir(parents=True)
     (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    # never save: the chapters are opened in place, and JupyterLab would write its
+    # view state (folded outputs) into them
+    saving = home / "settings" / "@jupyterlab" / "docmanager-extension"
+    saving.mkdir(parents=True)
+    (saving / "plugin.jupyterlab-settings").write_text('{"autosave": false}')
     command = [str(jupyter), "lab", "--no-browser", f"--port={port}",
                "--ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
                f"--ServerApp.root_dir={ROOT / 'book'}",

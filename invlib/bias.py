@@ -146,5 +146,5 @@ def agent_value_errors(problem_name: str, agents, repetitions: int, pairs: Pairs
             draws = draw_agent(problem, settings, agent_rng)
             play(problem, settings, env, draws)
             parts.append(value_errors(problem, settings, draws.coder, pairs))
-        out[agent] = ValueErrors(*(np.concatenate(f) for f in zip(*parts)))
+        out[agent] = ValueErrors(*(np.concatenate(f) for f in zip(*parts, strict=True)))
     return out

@@ -115,7 +115,7 @@ def one_day(shop: BikeShop, state, order, demand):
     with ``n = on_hand + on_order``; the reward of the article is ``-cost``.
     """
     on_hand, on_order = (check_int(n, v, 0, shop.capacity)
-                         for n, v in zip(("on_hand", "on_order"), state))
+                         for n, v in zip(("on_hand", "on_order"), state, strict=True))
     room = shop.capacity - on_hand - on_order
     if room < 0:
         raise ValueError(f"state {tuple(state)} is outside the shop: on_hand + on_order "

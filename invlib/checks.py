@@ -40,7 +40,8 @@ def check_real(name: str, value, low=-math.inf, high=math.inf,
     too_low = value <= low if low_open else value < low
     too_high = value >= high if high_open else value > high
     if not math.isfinite(value) or too_low or too_high:
-        raise InvalidParameter(f"{name} must be a finite number in {where}, got {value!r}")
+        raise InvalidParameter(f"{name} must be a finite number in {where}, "
+                               f"got {value!r}")
     return value
 
 

@@ -21,16 +21,20 @@ import json
 import sys
 import textwrap
 
-
 from .agents import AgentSettings, agent_settings, article_settings, recommended_settings
-from .rumination import AGENTS
-from .bikeshop import (HOLDING_ON, MAX_CAPACITY, MIN_DEMAND_MEAN, BikeShop,
-                       start_distribution)
+from .bikeshop import (
+    HOLDING_ON,
+    MAX_CAPACITY,
+    MIN_DEMAND_MEAN,
+    BikeShop,
+    start_distribution,
+)
 from .checks import InvalidParameter, check_int
 from .dp import policy_iteration, policy_matrix
 from .longrun import NumericalTrouble, average_cost, recurrent_classes
 from .mdp import bike_shop_mdp
 from .policies import best_order_up_to_level, order_up_to_table, policy_grid
+from .rumination import AGENTS
 
 PROG = "python -m invlib"
 #: Largest --steps: an episode's random numbers are drawn before it is played
@@ -81,6 +85,7 @@ def _train_with_progress(shop: BikeShop, settings: AgentSettings, seed: int,
     on standard error once a run has taken two seconds; Ctrl-C raises
     :class:`Interrupted` saying how far it got."""
     from tqdm.auto import tqdm
+
     from .agents import Agent
     agent = Agent(shop, settings, seed)
     chunk = max(1, 200_000 // settings.steps)
@@ -326,8 +331,7 @@ def _add_sweep(commands) -> None:
     from .approx import PROBLEMS
     from .experiments import DEFAULT_AGENTS
     from .parallel import MAX_LOCAL_WORKERS, default_cluster
-    from .sweep import (EPSILONS, KAPPAS, LEARNING_RATES, MAX_PERIODS_SCALE,
-                        REPETITIONS)
+    from .sweep import EPSILONS, KAPPAS, LEARNING_RATES, MAX_PERIODS_SCALE, REPETITIONS
 
     def listed(values):
         return " ".join(f"{v:g}" for v in values)
@@ -369,6 +373,7 @@ def _add_sweep(commands) -> None:
 
 def _sweep(args, out) -> int:
     import time
+
     from .experiments import Interrupted as Stopped
     from .sweep import Grid, run_sweep
     begun = time.perf_counter()

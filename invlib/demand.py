@@ -33,8 +33,7 @@ import math
 import numba
 import numpy as np
 
-from .checks import (InvalidParameter, check_choice, check_int, check_real,
-                     check_sequence)
+from .checks import InvalidParameter, check_choice, check_int, check_real, check_sequence
 
 
 def check_generator(rng) -> np.random.Generator:

@@ -67,8 +67,9 @@ def check_probabilities(mdp: FiniteMDP, probs) -> np.ndarray:
     """Return ``probs`` after checking it is a randomised policy of ``mdp``."""
     probs = np.asarray(probs, dtype=float)
     if probs.shape != (mdp.n_states, mdp.n_actions):
-        raise ValueError(f"a randomised policy must have shape {(mdp.n_states, mdp.n_actions)},"
-                         f" got {probs.shape}")
+        shape = (mdp.n_states, mdp.n_actions)
+        raise ValueError(f"a randomised policy must have shape {shape}, "
+                         f"got {probs.shape}")
     if (probs < 0).any() or (probs[~mdp.feasible] > 0).any() or \
             not np.allclose(probs.sum(axis=1), 1.0, atol=1e-12):
         raise ValueError("a randomised policy needs non-negative probabilities on "
@@ -112,7 +113,7 @@ def value_iteration(mdp: FiniteMDP, tol: float = 1e-10, max_iter: int = 100_000,
     max_iter = check_int("max_iter", max_iter, 1)
     g = mdp.discount
     v = np.zeros(mdp.n_states) if value is None else np.asarray(value, dtype=float)
-    for k in range(1, max_iter + 1):
+    for k in range(1, max_iter + 1):  # noqa: B007 (k is returned: the count)
         v_new = q_values(mdp, v).min(axis=1)
         bound = g / (1 - g) * np.abs(v_new - v).max()
         v = v_new

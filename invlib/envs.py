@@ -44,7 +44,6 @@ those of a ``reset(seed=r)``.
 """
 from __future__ import annotations
 
-
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces

@@ -31,13 +31,13 @@ book).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import NamedTuple
 
 import numba
 import numpy as np
 
-from .checks import (InvalidParameter, check_choice, check_int, check_real,
-                     check_sequence)
+from .checks import InvalidParameter, check_choice, check_int, check_real, check_sequence
 from .demand import DEMANDS, DemandProcess, check_generator, make_demand
 
 #: The book's orders: 0, 2, ..., 40.
@@ -97,7 +97,7 @@ class InventoryProblem:
         actions = tuple(check_real(f"actions[{i}]", a, 0)
                         for i, a in enumerate(check_sequence("actions",
                                                              self.actions)))
-        if not actions or any(b <= a for a, b in zip(actions, actions[1:])):
+        if not actions or any(b <= a for a, b in pairwise(actions)):
             raise InvalidParameter("actions must be a non-empty, strictly increasing "
                                    f"sequence of orders >= 0, got {self.actions!r}")
         put("actions", actions)

@@ -20,16 +20,16 @@ from :data:`LABELS`, one per quantity.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 import functools
 import re
 import textwrap
+from dataclasses import dataclass
 
-from cycler import cycler
 import matplotlib
 import matplotlib.pyplot as plt
-from matplotlib.ticker import FuncFormatter, MaxNLocator
 import numpy as np
+from cycler import cycler
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .bikeshop import BikeShop
 from .policies import PolicyScore, policy_grid
@@ -525,8 +525,9 @@ def orders_per_state(shop: BikeShop, policies: dict, title: str, optimal=None):
     fig, ax = plt.subplots(figsize=(WIDTH * 0.75, 3.8))
     width = 0.8 / len(policies)
     looks = _line_styles(policies,
-                         reserved=[SERIES["optimal"].colour] if optimal is not None else ())
-    for i, (look, policy) in enumerate(zip(looks, policies.values())):
+                         reserved=([SERIES["optimal"].colour] if optimal is not None
+                                   else ()))
+    for i, (look, policy) in enumerate(zip(looks, policies.values(), strict=True)):
         ax.bar(x + (i - (len(policies) - 1) / 2) * width, policy, width=width,
                color=look["color"], label=look["label"])
     if optimal is not None:
@@ -553,7 +554,7 @@ def orders_per_state(shop: BikeShop, policies: dict, title: str, optimal=None):
 def cumulative_costs(runs: dict, title: str):
     """Total cost paid so far, day by day, for simulations on the same demands."""
     fig, ax = plt.subplots(figsize=(WIDTH * 0.7, 3.4))
-    for look, sim in zip(_line_styles(runs), runs.values()):
+    for look, sim in zip(_line_styles(runs), runs.values(), strict=True):
         days = np.arange(1, sim.days + 1)
         look["label"] = f"{look['label']}: {sim.cost.sum():,.0f} $"
         ax.plot(days, np.cumsum(sim.cost) / 1000, **look)
@@ -573,13 +574,13 @@ def cost_per_seed(groups: dict, lines: dict, title: str):
     labels = [name(label) for label in groups]
     rng = np.random.default_rng(0)          # only spreads the dots sideways
     dots = [(style(label) or {}).get("color", "C0") for label in groups]
-    for i, (values, colour) in enumerate(zip(groups.values(), dots)):
+    for i, (values, colour) in enumerate(zip(groups.values(), dots, strict=True)):
         values = np.asarray(values)
         ax.boxplot(values, positions=[i], widths=0.5, showfliers=False)
         ax.plot(i + rng.uniform(-0.15, 0.15, len(values)), values, "o", ms=3.5,
                 alpha=0.7, color=colour)
     for look, value in zip(_line_styles(lines, first=1, default_ls=["--", ":", "-."],
-                                        reserved=dots), lines.values()):
+                                        reserved=dots), lines.values(), strict=True):
         look["label"] = f"{look['label']} ({value:.2f})"
         ax.axhline(value, **look)
     ax.set_xticks(range(len(labels)), labels, fontsize=9)
@@ -607,7 +608,8 @@ def gap_curves(steps, curves: dict, title: str, within: float = 0.01, ax=None,
     own = ax is None
     if own:
         fig, ax = plt.subplots(figsize=(width, 3.6))
-    for look, gaps in zip(_line_styles(curves, colours, styles), curves.values()):
+    looks = _line_styles(curves, colours, styles)
+    for look, gaps in zip(looks, curves.values(), strict=True):
         _band(ax, steps, 100 * np.asarray(gaps), look)
     ax.axhline(100 * within, color="k", ls=(0, (1, 1)), lw=1,
                label=f"{100 * within:g}% above optimal")
@@ -644,7 +646,8 @@ def learned_against_optimal(shop: BikeShop, learned, optimal, learned_cost: floa
                   LABELS["order"], ax=axes[1], vmin=0, vmax=top)
     differ = int(np.sum(np.asarray(learned) != np.asarray(optimal)))
     gap = 100 * (learned_cost / optimal_cost - 1)
-    fig.suptitle(f"{title}\n{differ} states differ, {gap:+.1f}% cost per day", fontsize=10)
+    fig.suptitle(f"{title}\n{differ} states differ, {gap:+.1f}% cost per day",
+                 fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -674,10 +677,11 @@ def cost_while_learning(days, curves: dict, lines: dict, title: str, ax=None,
     own = ax is None
     if own:
         fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
-    for look, values in zip(_line_styles(curves, styles=styles), curves.values()):
+    looks = _line_styles(curves, styles=styles)
+    for look, values in zip(looks, curves.values(), strict=True):
         _band(ax, days, values, look)
     for look, value in zip(_line_styles(lines, default_ls=["--", ":", "-."],
-                                        default_colour="k"), lines.values()):
+                                        default_colour="k"), lines.values(), strict=True):
         look["label"] = f"{look['label']} ({value:.2f})"
         ax.axhline(value, lw=1, **look)
     days_axis(ax.xaxis)
@@ -752,7 +756,7 @@ def experiment_curves(curves: dict, title: str, early_window: int, floor=None,
     figures 4-6), drawn from the first full window on, with the end of the early
     window and an optional floor."""
     fig, ax = plt.subplots(figsize=(WIDTH, 4.6))
-    for look, (agent, values) in zip(_line_styles(curves), curves.items()):
+    for look, (agent, values) in zip(_line_styles(curves), curves.items(), strict=True):
         periods = np.arange(1, len(values) + 1)
         look["label"] = (labels or {}).get(agent, look["label"])
         ax.plot(periods[window - 1:], values[window - 1:], lw=1.2, **look)
@@ -779,7 +783,7 @@ def experiment_boxes(boxes: dict, title: str, labels=None):
     fig, axes = plt.subplots(2, 1, figsize=(WIDTH * 0.8, 6.4), sharey=False)
     names = [(labels or {}).get(a, name(a)) for a in boxes]
     colours = [(style(a) or {}).get("color") for a in boxes]
-    for ax, window in zip(axes, ("early", "later")):
+    for ax, window in zip(axes, ("early", "later"), strict=True):
         data = [np.asarray(b[window])[np.isfinite(b[window])] for b in boxes.values()]
         parts = ax.boxplot(data)
         for i, colour in enumerate(colours):     # the agent's colour, black medians
@@ -810,7 +814,7 @@ def demand_spells(series: dict, volatility, title: str):
     paths = [np.asarray(p[0] if isinstance(p, tuple) else p, float)
              for p in series.values()]
     top = 1.05 * max(path.max() for path in paths)
-    for i, (ax, label, path) in enumerate(zip(axes, series, paths)):
+    for i, (ax, label, path) in enumerate(zip(axes[:n], series, paths, strict=True)):
         ax.plot(np.arange(1, len(path) + 1), path, lw=0.7, color=f"C{i}")
         ax.set_ylabel(_wrapped(LABELS["demand"], 10))
         ax.set_title(label, fontsize=10)
@@ -841,7 +845,7 @@ def rumination_rates(days, rates: dict, title: str):
     training (``rates``: label -> array seeds x stretches, in percent), median
     and middle half over seeds, on a log axis of training days."""
     fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
-    for look, values in zip(_line_styles(rates), rates.values()):
+    for look, values in zip(_line_styles(rates), rates.values(), strict=True):
         _band(ax, days, values, look)
     ax.set_xscale("log")             # the change happens in the first weeks
     ax.set_ylim(0, None)
@@ -911,7 +915,7 @@ def claim_maps(maps: list, title: str, label: str = "mean difference, agent − 
     limit = max(np.nanmax(np.abs(m["difference"])) for m in maps) or 1.0
     # symmetric-log colours: differences of 1 $ and of 100 $ both show
     norm = matplotlib.colors.SymLogNorm(linthresh=1.0, vmin=-limit, vmax=limit)
-    for ax, m in zip(axes, maps):
+    for ax, m in zip(axes, maps, strict=True):
         image = ax.imshow(m["difference"], cmap="PuOr_r", norm=norm, aspect="auto")
         _mark(ax, m["holds"], "claim holds (Holm, 5%)")
         _map_axes(ax, m, f"{m['problem']}: holds at {m['holds'].sum()} of "
@@ -931,7 +935,7 @@ def ratio_maps(maps: list, title: str, band: tuple,
     white dot where the ratio lies in the paper's ``band``."""
     fig, axes = _map_panels(maps)
     top = max(np.nanmax(m["ratio"]) for m in maps)
-    for ax, m in zip(axes, maps):
+    for ax, m in zip(axes, maps, strict=True):
         image = ax.imshow(m["ratio"], cmap="cividis", vmin=1.0, vmax=top,
                           aspect="auto")
         inside = (m["ratio"] >= band[0]) & (m["ratio"] <= band[1])

@@ -94,8 +94,8 @@ def _display(values: dict[str, Shown]) -> None:
         from IPython.display import display
     except ImportError:  # outside a notebook there is nothing to show
         return
-    display({"text/plain": text, MIME: json.dumps({k: str(v) for k, v in values.items()})},
-            raw=True)
+    as_text = json.dumps({k: str(v) for k, v in values.items()})
+    display({"text/plain": text, MIME: as_text}, raw=True)
 
 
 def recorded_values(notebook) -> dict[str, str]:

@@ -32,8 +32,14 @@ from collections import defaultdict
 import numpy as np
 
 from .approx import approx_settings, draw_agent, draw_environment, play
-from .experiments import (BASELINE, DEFAULT_AGENTS, LEVEL, SEED,
-                          experiment_problem, generators)
+from .experiments import (
+    BASELINE,
+    DEFAULT_AGENTS,
+    LEVEL,
+    SEED,
+    experiment_problem,
+    generators,
+)
 from .stats import bootstrap_ci, holm, signed_rank_p
 from .sweep import uses_kappa
 
@@ -210,7 +216,7 @@ def books_point(runs, problem: str, agents=DEFAULT_AGENTS,
                          "repetitions": reps, "difference": mean,
                          "low": low, "high": high,
                          "p": signed_rank_p(x, y)})
-    for row, p in zip(rows, holm([row["p"] for row in rows])):
+    for row, p in zip(rows, holm([row["p"] for row in rows]), strict=True):
         row["p_holm"] = p
         row["holds"] = p < LEVEL
     return rows

@@ -45,7 +45,7 @@ class Table:
                                  f"got {len(row)}")
         self.caption = caption
         self.formats = list(formats)
-        self.cells = [[_cell_text(v, f) for v, f in zip(row, self.formats)]
+        self.cells = [[_cell_text(v, f) for v, f in zip(row, self.formats, strict=True)]
                       for row in self.rows]
         # a column is numeric when none of its values is given as text
         self.numeric = [all(not isinstance(row[j], str) for row in self.rows)
@@ -70,8 +70,9 @@ class Table:
                   for j, c in enumerate(self.columns)]
 
         def line(texts):
+            cells = enumerate(zip(texts, widths, strict=True))
             return "  ".join(t.rjust(w) if self.numeric[j] else t.ljust(w)
-                             for j, (t, w) in enumerate(zip(texts, widths))).rstrip()
+                             for j, (t, w) in cells).rstrip()
 
         lines = [line(self.columns), line(["-" * w for w in widths])]
         lines += [line(row) for row in self.cells]
@@ -90,7 +91,7 @@ def band_table(x, curves: dict, at, *, x_label: str, unit: str, caption: str,
     ``curves`` maps a label (shown through :func:`invlib.plots.name`, as in the
     legends) to an array of shape ``(runs, len(x))``; values are multiplied by
     ``scale`` (100 for percentages) and shown in ``unit``."""
-    from .plots import name as display_name     # (plots imports this module's users)
+    from .plots import name as display_name  # (plots imports this module's users)
 
     x = np.asarray(x)
     where = np.searchsorted(x, at)

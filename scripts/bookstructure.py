@@ -9,10 +9,10 @@ directive, the cells of the answer (prose and code), and a Markdown cell with
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 import re
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 import nbformat
 

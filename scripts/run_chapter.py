@@ -10,10 +10,10 @@ stops the run with one line. (``scripts/run-chapter`` is the shell entry point.)
 """
 from __future__ import annotations
 
-from pathlib import Path
 import re
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 

@@ -10,8 +10,8 @@ import threading
 
 from playwright.sync_api import sync_playwright
 
-page, section, out = (sys.argv[1:] + ["book/exact", "the-optimal-policy",
-                                      "book/_static/screenshot.png"][len(sys.argv) - 1:])[:3]
+DEFAULTS = ["book/exact", "the-optimal-policy", "book/_static/screenshot.png"]
+page, section, out = (sys.argv[1:] + DEFAULTS[len(sys.argv) - 1:])[:3]
 handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory="_build/html")
 handler.func.log_message = lambda *args: None
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

@@ -9,9 +9,9 @@ fails when more than a small allowance is still typed (``tests/test_prose.py``).
 """
 from __future__ import annotations
 
-from pathlib import Path
 import re
 import sys
+from pathlib import Path
 
 import nbformat
 

@@ -1,11 +1,11 @@
 import functools
 import http.server
 import os
-from pathlib import Path
 import shutil
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 

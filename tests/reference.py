@@ -41,7 +41,7 @@ def solve(C, mean, h, p, gamma, holding_on="next"):
     states, model = build(C, mean, h, p, holding_on)
     index = {s: i for i, s in enumerate(states)}
     rows, rhs = [], []
-    for (s, a), (probs, cost) in model.items():
+    for (s, _a), (probs, cost) in model.items():
         row = np.zeros(len(states))
         row[index[s]] += 1.0
         for t, q in probs.items():
@@ -51,7 +51,7 @@ def solve(C, mean, h, p, gamma, holding_on="next"):
     lp = linprog(-np.ones(len(states)), A_ub=np.array(rows), b_ub=np.array(rhs),
                  bounds=[(None, None)] * len(states), method="highs")
     assert lp.status == 0, lp.message
-    v = dict(zip(states, lp.x))
+    v = dict(zip(states, lp.x, strict=True))
     policy = {}
     for s in states:
         q = {a: cost + gamma * sum(prob * v[t] for t, prob in probs.items())

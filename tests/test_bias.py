@@ -22,7 +22,7 @@ def test_one_period_rollouts_are_the_mean_period_cost():
     settings, coder = sarsa_coder(problem, 2)
     coder.weights[:] = np.random.default_rng(3).normal(size=coder.weights.shape)
     errors = value_errors(problem, settings, coder, pairs)
-    for i, (state, k) in enumerate(zip(pairs.states, pairs.orders)):
+    for i, (state, k) in enumerate(zip(pairs.states, pairs.orders, strict=True)):
         costs = [step(problem, (state[0], tuple(state[1:])), problem.actions[k],
                       d).cost for d in pairs.demands[i, :, 0]]
         assert errors.true[i] == pytest.approx(np.mean(costs), rel=1e-12)

@@ -47,11 +47,14 @@ def test_start_distribution_is_the_articles_draw():
     assert np.abs(freq - p).max() < 0.01
 
 
+DEMAND_RANGE = "demand_mean must be 0 or a finite number in [1e-06, inf)"
+
+
 @pytest.mark.parametrize("kwargs, words", [
     ({"capacity": -1}, "capacity must be an integer in [0, 30], got -1"),
     ({"capacity": 2.5}, "capacity must be an integer in [0, 30]"),
-    ({"demand_mean": -0.5}, "demand_mean must be 0 or a finite number in [1e-06, inf)"),
-    ({"demand_mean": math.nan}, "demand_mean must be 0 or a finite number in [1e-06, inf)"),
+    ({"demand_mean": -0.5}, DEMAND_RANGE),
+    ({"demand_mean": math.nan}, DEMAND_RANGE),
     ({"demand_mean": math.inf}, "demand_mean must be 0 or a finite number"),
     ({"holding_cost": -1}, "holding_cost must be a finite number in [0, inf)"),
     ({"stockout_cost": -3}, "stockout_cost must be a finite number in [0, inf)"),

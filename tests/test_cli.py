@@ -6,10 +6,9 @@ import sys
 
 import numpy as np
 import pytest
+import reference
 
 from invlib.cli import main
-
-import reference
 
 
 def run(*args):
@@ -35,9 +34,11 @@ def test_solve_json_contract():
     (["--capacity", "6", "--demand-mean", "2", "--holding-cost", "1",
       "--stockout-cost", "9", "--discount", "0.95"], "next"),
     (["--capacity", "2", "--demand-mean", "1", "--holding-cost", "1",
-      "--stockout-cost", "10", "--discount", "0.9", "--holding-on", "current"], "current"),
+      "--stockout-cost", "10", "--discount", "0.9", "--holding-on", "current"],
+     "current"),
     (["--capacity", "9", "--demand-mean", "3.5", "--holding-cost", "2",
-      "--stockout-cost", "15", "--discount", "0.8", "--holding-on", "current"], "current"),
+      "--stockout-cost", "15", "--discount", "0.8", "--holding-on", "current"],
+     "current"),
 ])
 def test_solve_agrees_with_independent_solver(capsys, args, holding_on):
     assert main(["solve", *args, "--json"]) == 0
@@ -46,7 +47,8 @@ def test_solve_agrees_with_independent_solver(capsys, args, holding_on):
     v_ref, policy_ref = reference.solve(s["capacity"], s["demand_mean"],
                                         s["holding_cost"], s["stockout_cost"],
                                         s["discount"], holding_on)
-    for (a, b), order, value in zip(data["states"], data["policy"], data["value"]):
+    for (a, b), order, value in zip(data["states"], data["policy"], data["value"],
+                                    strict=True):
         assert order == policy_ref[a, b]
         assert value == pytest.approx(v_ref[a, b], rel=1e-7)
 
@@ -58,13 +60,16 @@ def test_solve_prints_a_readable_table():
     assert "Best order-up-to level 7" in out.stdout
 
 
+DEMAND_RANGE = "--demand-mean must be 0 or a finite number in [1e-06, inf)"
+
+
 @pytest.mark.parametrize("args, words", [
     (["--capacity", "-1"], "--capacity must be an integer in [0, 30], got -1"),
     (["--capacity", "31"], "--capacity must be an integer in [0, 30], got 31"),
-    (["--demand-mean", "-2"], "--demand-mean must be 0 or a finite number in [1e-06, inf)"),
-    (["--demand-mean", "nan"], "--demand-mean must be 0 or a finite number in [1e-06, inf)"),
-    (["--demand-mean", "inf"], "--demand-mean must be 0 or a finite number in [1e-06, inf)"),
-    (["--demand-mean", "1e-9"], "--demand-mean must be 0 or a finite number in [1e-06, inf)"),
+    (["--demand-mean", "-2"], DEMAND_RANGE),
+    (["--demand-mean", "nan"], DEMAND_RANGE),
+    (["--demand-mean", "inf"], DEMAND_RANGE),
+    (["--demand-mean", "1e-9"], DEMAND_RANGE),
     (["--holding-cost", "-0.5"], "--holding-cost must be a finite number in [0, inf)"),
     (["--stockout-cost", "-1"], "--stockout-cost must be a finite number in [0, inf)"),
     (["--discount", "1"], "--discount must be a finite number in [0, 1)"),
@@ -108,8 +113,8 @@ def test_train_json_contract_and_exact_score():
 
 
 def test_train_article_flag_selects_the_articles_scheme(capsys):
-    from invlib.agents import article_settings, recommended_settings, train
     from invlib import bike_shop
+    from invlib.agents import article_settings, recommended_settings, train
     for flag, make in ((["--article"], article_settings), ([], recommended_settings)):
         assert main(["train", "--episodes", "20", "--steps", "100", "--seed", "4",
                      *flag, "--json"]) == 0
@@ -130,7 +135,8 @@ def test_train_article_flag_selects_the_articles_scheme(capsys):
     (["--agent", "dqn"], "argument --agent: invalid choice: 'dqn'"),
     (["--discount", "1.2"], "--discount must be a finite number in [0, 1)"),
     (["--kappa", "-1"], "--kappa must be a finite number in [0, inf), got -1.0"),
-    (["--agent", "prs", "--article"], "--article goes only with --agent qlearning or sarsa"),
+    (["--agent", "prs", "--article"],
+     "--article goes only with --agent qlearning or sarsa"),
 ])
 def test_train_bad_input_is_one_line_and_exit_status_2(args, words):
     out = run("train", *args)

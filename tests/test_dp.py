@@ -2,12 +2,17 @@
 equations, and with an independent linear-programming solver."""
 import numpy as np
 import pytest
-
-from invlib import (bike_shop, bike_shop_mdp, evaluate_policy, order_up_to,
-                    policy_iteration, value_iteration)
-from invlib.dp import greedy_policy, q_values
-
 import reference
+
+from invlib import (
+    bike_shop,
+    bike_shop_mdp,
+    evaluate_policy,
+    order_up_to,
+    policy_iteration,
+    value_iteration,
+)
+from invlib.dp import greedy_policy, q_values
 
 
 def test_value_and_policy_iteration_agree(article_mdp):

@@ -137,7 +137,7 @@ def test_problem_episodes_are_the_learners_episodes(name):
 def test_problem_episodes_can_run_to_their_length():
     env = gym.make("invlib/Inventory-P1-v0", periods=30)
     obs, _ = env.reset(seed=0)
-    for t in range(30):               # order 10 (index 5): the mean demand, kept level
+    for _ in range(30):               # order 10 (index 5): the mean demand, kept level
         obs, reward, terminated, truncated, info = env.step(5)
         assert not terminated
     assert truncated

@@ -5,10 +5,10 @@ and pixels enough for a high-density screen (stored at twice the displayed size)
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 import re
 import struct
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest

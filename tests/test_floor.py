@@ -5,17 +5,27 @@ episodic simulations against the same periods played by hand."""
 import numpy as np
 import pytest
 from scipy.stats import norm
+from test_demand import batch_se
 
 from invlib import InvalidParameter
-from invlib.floor import (EXPLORING_RANGE, FLOOR_RANGE, best_s_S, demand_pmf,
-                          episodic_cost, floor, play_s_S, position_mdp,
-                          s_S_costs, s_S_order, s_S_policy, simulate_long_run,
-                          simulate_s_S)
 from invlib.demand import NormalDemand
+from invlib.floor import (
+    EXPLORING_RANGE,
+    FLOOR_RANGE,
+    best_s_S,
+    demand_pmf,
+    episodic_cost,
+    floor,
+    play_s_S,
+    position_mdp,
+    s_S_costs,
+    s_S_order,
+    s_S_policy,
+    simulate_long_run,
+    simulate_s_S,
+)
 from invlib.inventory import problem_p1, problem_p3, step
 from invlib.longrun import average_cost
-
-from test_demand import batch_se
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +69,7 @@ def test_expected_cost_worked_by_hand(mdp):
 
 def test_batched_s_S_costs_equal_the_general_evaluation(mdp):
     costs = s_S_costs(mdp, 15, [2, 10, 25])
-    for width, cost in zip([2, 10, 25], costs):
+    for width, cost in zip([2, 10, 25], costs, strict=True):
         assert cost == pytest.approx(average_cost(mdp, s_S_policy(mdp, 15, 15 + width)),
                                      rel=1e-10)
 
@@ -101,7 +111,6 @@ def test_problems_outside_the_floors_reach_are_refused():
 
 
 def test_play_s_S_follows_the_rule_and_ends_where_the_box_ends():
-    from invlib.floor import play_s_S
     from invlib.inventory import BOXES, step
     problem = problem_p1(x_range=BOXES["narrow"])
     starts = np.array([[5.0, 0.0], [50.0, 40.0]])
@@ -136,7 +145,7 @@ def test_the_exploring_optimum_stays_inside_its_wider_chain(p1_floor):
 def _played_by_hand(problem, s, S, x, demands, uniforms, epsilon):
     """Costs of the (s, S) policy with random orders, one period at a time."""
     state, costs = (x, (0.0,)), []
-    for d, (coin, pick) in zip(demands, uniforms):
+    for d, (coin, pick) in zip(demands, uniforms, strict=True):
         if coin < epsilon:
             a = problem.actions[int(pick * len(problem.actions))]
         else:
@@ -157,7 +166,7 @@ def test_the_long_run_simulation_plays_the_periods_as_by_hand():
         demands.append(process.draw_many(rng, 50))
     uniforms = rng.random((3, 50, 2))
     means = [_played_by_hand(problem, 20, 34, 34.0, d, u, 0.3)[10:].mean()
-             for d, u in zip(demands, uniforms)]
+             for d, u in zip(demands, uniforms, strict=True)]
     assert out.cost == pytest.approx(np.mean(means), rel=1e-12)
     half = 1.96 * np.std(means, ddof=1) / np.sqrt(3)
     assert out.interval == pytest.approx((np.mean(means) - half,
@@ -173,7 +182,7 @@ def test_episodic_cost_plays_fresh_episodes_from_the_start_distribution():
     demands = NormalDemand(10, 3).draw_many(rng, 40 * 30).reshape(40, 30)
     uniforms = rng.random((40, 30, 2))
     by_hand = [_played_by_hand(problem, 20, 34, x, d, u, 0.1)
-               for x, d, u in zip(starts[:, 0], demands, uniforms)]
+               for x, d, u in zip(starts[:, 0], demands, uniforms, strict=True)]
     assert out.cost == pytest.approx(np.mean(by_hand), rel=1e-12)
     assert out.outside == 0 and out.runs == 40
     assert (starts[:, 0] >= 0).all() and (starts[:, 0] <= 30).all()

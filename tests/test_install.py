@@ -11,21 +11,22 @@ import ast
 import importlib.metadata
 import re
 import sys
-import tomllib
 from pathlib import Path
 
 import nbformat
+import tomllib
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
 #: the book's build, test and browser tools (every name starting so) and the
 #: notebook servers: extras only
 TOOLCHAIN = ("jupyter-book", "sphinx", "pytest", "nbval", "playwright", "hypothesis",
-             "pypdf")
+             "pypdf", "ruff", "nbdime")
 SERVERS = {"jupyterlab", "notebook", "ipykernel", "jupyter-server", "nbconvert"}
 EXTRAS = {"notebooks": {"jupyterlab", "jupyterlab-myst", "ipykernel"},
           "book": {"jupyter-book", "sphinx-exercise", "sphinx-proof", "pypdf"},
-          "test": {"pytest", "nbval", "hypothesis", "playwright"}}
+          "test": {"pytest", "nbval", "hypothesis", "playwright", "pytest-xdist"},
+          "dev": {"ruff", "nbdime"}}
 
 
 def project() -> dict:

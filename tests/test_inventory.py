@@ -5,9 +5,19 @@ import pytest
 
 from invlib import InvalidParameter
 from invlib.demand import GarchDemand, NormalDemand
-from invlib.inventory import (ACTIONS, BOXES, InventoryProblem, observe, period_kernel,
-                              problem_p1, problem_p2, problem_p3, start_state, step,
-                              step_many_orders)
+from invlib.inventory import (
+    ACTIONS,
+    BOXES,
+    InventoryProblem,
+    observe,
+    period_kernel,
+    problem_p1,
+    problem_p2,
+    problem_p3,
+    start_state,
+    step,
+    step_many_orders,
+)
 
 
 @pytest.mark.parametrize("state, order, demand, x2, cost", [

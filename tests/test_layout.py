@@ -21,7 +21,6 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-
 from test_website import CHAPTERS, PAGES, Visit  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,8 +3,14 @@ several recurrent classes."""
 import numpy as np
 import pytest
 
-from invlib import (average_cost, bike_shop, order_up_to,
-                    policy_iteration, simulate, stationary_distribution)
+from invlib import (
+    average_cost,
+    bike_shop,
+    order_up_to,
+    policy_iteration,
+    simulate,
+    stationary_distribution,
+)
 from invlib.dp import policy_matrix
 from invlib.longrun import gain, recurrent_classes
 
@@ -29,7 +35,8 @@ def test_average_cost_matches_a_long_simulation(article_shop, article_mdp, level
     batches = sim.cost.reshape(100, -1).mean(axis=1)
     half_width = 3.0 * batches.std(ddof=1) / np.sqrt(len(batches))
     assert abs(sim.cost.mean() - exact) < half_width
-    assert half_width < 0.05 * exact     # and the interval is tight enough to mean something
+    # and the interval is tight enough to mean something
+    assert half_width < 0.05 * exact
 
 
 def test_a_policy_that_never_orders_ends_in_an_empty_shop(article_shop, article_mdp):

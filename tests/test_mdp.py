@@ -2,11 +2,10 @@
 individual demands done independently in tests/reference.py."""
 import numpy as np
 import pytest
+from reference import build
 
 from invlib import bike_shop, bike_shop_mdp
 from invlib.mdp import expected_shortfalls
-
-from reference import build
 
 
 def test_feasible_rows_are_distributions(article_mdp):

@@ -3,9 +3,9 @@ computed in code (unless it is marked as purely verbal), solution code stays hid
 JupyterLab, each chapter ends with a summary before its exercises, code fits the
 page, and the student copies (solutions removed) keep no solution text and still run.
 """
-from pathlib import Path
 import re
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import _chromium
 
 ROOT = Path(__file__).resolve().parents[1]

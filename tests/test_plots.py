@@ -7,9 +7,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.colors import to_rgb  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.colors import to_rgb  # noqa: E402
 
 from invlib import bike_shop, plots  # noqa: E402
 from invlib.experiments import LABELS as EXPERIMENT_LABELS  # noqa: E402
@@ -164,22 +164,26 @@ def test_keys_and_names_resolve(key):
         assert s["ls"] == plots.SERIES[key].linestyle
 
 
+ARTICLE = "Q-learning (article's scheme)"
+
+
 @pytest.mark.parametrize("label, shown, key", [
     # the sarsa chapter's keys
     ("qlearning, paper", "Q-learning (paper's scheme)", "qlearning-paper"),
     ("sarsa, paper", "SARSA (paper's scheme)", "sarsa-paper"),
     ("sarsa, recommended", "SARSA (recommended scheme)", "sarsa-recommended"),
-    ("qlearning, recommended", "Q-learning (recommended scheme)", "qlearning-recommended"),
+    ("qlearning, recommended", "Q-learning (recommended scheme)",
+     "qlearning-recommended"),
     ("SARSA, paper scheme", "SARSA (paper's scheme)", "sarsa-paper"),
     ("Q-learning, recommended scheme", "Q-learning (recommended scheme)",
      "qlearning-recommended"),
     # the Q-learning chapter's
-    ("Q-learning (article's scheme)", "Q-learning (article's scheme)", "qlearning-article"),
-    ("Q-learning, article's scheme", "Q-learning (article's scheme)", "qlearning-article"),
+    ("Q-learning (article's scheme)", ARTICLE, "qlearning-article"),
+    ("Q-learning, article's scheme", ARTICLE, "qlearning-article"),
     ("article's scheme", "Q-learning (article's scheme)", "qlearning-article"),
     ("qlearning-article", "Q-learning (article's scheme)", "qlearning-article"),
     ("sarsa-article", "SARSA (article's scheme)", "sarsa-article"),
-    ("Q-learning, article's scheme\n(20 seeds)", "Q-learning (article's scheme)\n(20 seeds)",
+    ("Q-learning, article's scheme\n(20 seeds)", ARTICLE + "\n(20 seeds)",
      "qlearning-article"),
     # references
     ("optimal", "optimal policy", "optimal"),
@@ -200,7 +204,8 @@ def test_aliases(label, shown, key):
     assert plots.name(label) == shown
     s = plots.style(label)
     assert s["label"] == shown
-    assert (s["color"], s["ls"]) == (plots.SERIES[key].colour, plots.SERIES[key].linestyle)
+    series = plots.SERIES[key]
+    assert (s["color"], s["ls"]) == (series.colour, series.linestyle)
 
 
 @pytest.mark.parametrize("label", ["order-up-to T = 10", "order up to 10",
@@ -312,8 +317,8 @@ def test_band_and_rumination_rates():
     assert line_of(fig, "PRS.TD").get_color() == plots.SERIES["prs-td"].colour
     assert (line_of(fig, "mine").get_color(), line_of(fig, "mine").get_linestyle()) == (
         "C3", "--")
-    fig = plots.rumination_rates(np.arange(1, 21), {"rsarsa-td": RNG.random((3, 20)),
-                                                    "PRS.TD": RNG.random((3, 20))}, "rates")
+    rates = {"rsarsa-td": RNG.random((3, 20)), "PRS.TD": RNG.random((3, 20))}
+    fig = plots.rumination_rates(np.arange(1, 21), rates, "rates")
     assert legend_texts(fig) == ["RSarsa.TD", "PRS.TD"]
     assert fig.axes[0].get_xlabel().startswith(plots.LABELS["training days"])
 
@@ -389,8 +394,10 @@ def test_every_other_figure_still_draws():
         plots.order_against_position(shop, policy, "position"),
         plots.learned_against_optimal(shop, policy, policy, 1.0, 0.9, "learned"),
         plots.beta_against_error([0.1, 1.0], "calm"),
-        plots.tilings_picture(TileCoder([0, 0], [10, 10], [2, 2], 2, RNG), (3, 4), "tiles"),
-        plots.demand_spells({"a": (path, 3.0), "b": path}, ("b", np.abs(path) / 5), "demand"),
+        plots.tilings_picture(TileCoder([0, 0], [10, 10], [2, 2], 2, RNG), (3, 4),
+                              "tiles"),
+        plots.demand_spells({"a": (path, 3.0), "b": path}, ("b", np.abs(path) / 5),
+                            "demand"),
         plots.claim_maps(maps, "claims"),
         plots.ratio_maps(maps, "ratios", (20, 30)),
     ]

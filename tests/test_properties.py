@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 from contextlib import redirect_stderr
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -409,7 +410,8 @@ def test_train_gives_a_feasible_policy_no_better_than_the_optimum(shop, training
 
 
 @st.composite
-def shops_and_policies(draw, demand=st.floats(1e-6, 300)):
+def shops_and_policies(draw, demand=None):
+    demand = st.floats(1e-6, 300) if demand is None else demand
     shop = draw(st.builds(
         bike_shop, capacity=st.integers(0, 8),
         demand_mean=st.one_of(st.just(0.0), st.floats(1e-6, 20), demand),
@@ -515,7 +517,7 @@ BAD_FIELDS = [
     (InventoryProblem, "u_max", st.floats(max_value=0)),
     (InventoryProblem, "periods", st.integers(max_value=0)),
     (InventoryProblem, "actions", st.lists(finite, min_size=2).filter(
-        lambda a: any(y <= x for x, y in zip(a, a[1:])) or min(a) < 0).map(tuple)),
+        lambda a: any(y <= x for x, y in pairwise(a)) or min(a) < 0).map(tuple)),
     (InventoryProblem, "x_range", st.tuples(finite, finite).filter(
         lambda r: r[0] >= r[1])),
     (InventoryProblem, "demand", st.text(max_size=5)),

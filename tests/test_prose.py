@@ -9,9 +9,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 import re
 import sys
+from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -70,7 +70,7 @@ def test_check_passes_silently_and_fails_with_the_sentence():
 
 
 def test_the_book_extension_reads_the_same_mime_type():
-    import prose as extension                  # book/_ext/prose.py
+    import prose as extension  # book/_ext/prose.py
     assert extension.MIME == prose.MIME == run_chapter.MIME
 
 

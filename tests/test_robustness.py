@@ -6,9 +6,15 @@ import pytest
 
 from invlib.experiments import experiment_problem
 from invlib.inventory import step
-from invlib.robustness import (BOOKS_POINT, books_point, claim_map,
-                               narrow_costs, outside_shares, replay,
-                               update_cost_map)
+from invlib.robustness import (
+    BOOKS_POINT,
+    books_point,
+    claim_map,
+    narrow_costs,
+    outside_shares,
+    replay,
+    update_cost_map,
+)
 from invlib.stats import holm, signed_rank_p
 
 AGENTS = ("sarsa", "rsarsa", "prs", "prs-beta", "rsarsa-td", "prs-td")
@@ -80,6 +86,7 @@ def test_a_replayed_run_is_the_stored_one_and_its_levels_replay(replayed):
     assert len(levels) == run.periods
     # the stored sweep's row of the same coordinates (book/data/sweep)
     from pathlib import Path
+
     from invlib.sweep import load_runs
     folder = Path(__file__).resolve().parents[1] / "book" / "data" / "sweep"
     row = next(r for r in load_runs(folder)

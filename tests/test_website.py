@@ -46,7 +46,8 @@ class Visit:
             self.page.add_init_script(f"localStorage.setItem('mode', {mode!r});"
                                       f" localStorage.setItem('theme', {mode!r});")
         self.page.route("**/*", self._route)
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("console",
+                     lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("response", lambda r: r.status >= 400 and self.errors.append(
             f"HTTP {r.status} for {r.url}"))
@@ -117,18 +118,19 @@ def test_every_control_changes_what_its_explorer_shows(browser, site, page):
         return
     p.wait_for_selector(".widget-vbox .invlib-view", timeout=20_000)
     controls = p.locator(".noUi-handle, .ui-slider-handle, .widget-toggle-button, "
-                         ".widget-button, .widget-dropdown select, .widget-checkbox input")
+                         ".widget-button, .widget-dropdown select, "
+                         ".widget-checkbox input")
     assert controls.count() > 0, f"widgets on {page} but no control found"
     for k in range(controls.count()):
         control = controls.nth(k)
         explorer = p.locator(".widget-vbox").filter(has=control).last
         control.scroll_into_view_if_needed()
 
-        def shown():
+        def shown(explorer=explorer):
             return explorer.evaluate("""e => [...e.querySelectorAll('.invlib-view')]
                 .filter(v => v.offsetParent !== null).map(v => v.innerText)""")
 
-        def changed(before, how):
+        def changed(before, how, k=k):
             p.wait_for_timeout(300)
             after = shown()
             assert len(after) == 1 and after != before, (
@@ -165,8 +167,8 @@ def test_chapters_2_and_3_have_explorers_with_three_named_controls(browser, site
                                                                    names):
     """The explorers the chapters are about run on the website: each control has
     an accessible name (a slider's handle is labelled by its description, a toggle
-    group by its label, and each toggle button says whether it is chosen), and the result is a sentence with a policy table whose
-    rows and columns have headers."""
+    group by its label, and each toggle button says whether it is chosen), and the
+    result is a sentence with a policy table whose rows and columns have headers."""
     visit = Visit(browser, f"{site}/{page}.html")
     p = visit.page
     p.wait_for_selector("[role='slider'][aria-labelledby]", timeout=20_000)
@@ -182,7 +184,8 @@ def test_chapters_2_and_3_have_explorers_with_three_named_controls(browser, site
     assert sorted(found) == sorted(names)
     # a chosen toggle button says so to a screen reader, not by colour alone
     pressed = p.evaluate("""() => [...document.querySelectorAll('.widget-toggle-button')]
-        .map(b => [b.classList.contains('mod-active'), b.getAttribute('aria-pressed')])""")
+        .map(b => [b.classList.contains('mod-active'),
+                   b.getAttribute('aria-pressed')])""")
     assert all(str(active).lower() == said for active, said in pressed)
     table = p.locator(".invlib-view table.invlib-policy:visible").first
     assert table.locator("caption").inner_text().strip()
@@ -326,8 +329,9 @@ def test_keyboard_reaches_and_operates_every_control(browser, site, page):
     sliders = p.locator("[role='slider']")
     for k in range(sliders.count()):
         handle = sliders.nth(k)
-        name = p.evaluate("h => document.getElementById(h.getAttribute('aria-labelledby'))"
-                          "?.textContent.trim()", handle.element_handle())
+        name = p.evaluate("h => document.getElementById("
+                          "h.getAttribute('aria-labelledby'))?.textContent.trim()",
+                          handle.element_handle())
         assert name, f"slider {k} on {page} has no label"
         before = handle.get_attribute("aria-valuenow")
         handle.focus()

@@ -2,8 +2,8 @@
 accessible on the website: every control is named by its description, every result
 is a sentence and an HTML table with row and column headers, and each number stands
 out from its cell's colour by WCAG AA's contrast."""
-from html.parser import HTMLParser
 import re
+from html.parser import HTMLParser
 
 import ipywidgets as w
 import matplotlib
@@ -161,7 +161,7 @@ def test_the_policy_explorer_links_a_named_slider_to_each_setting():
             assert state[model.removeprefix("IPY_MODEL_")]["model_name"] == "StackModel"
     views = _views(box.children[-1])
     assert len(views) == 12
-    for index, view in zip(np.ndindex(3, 2, 2), views):
+    for index, view in zip(np.ndindex(3, 2, 2), views, strict=True):
         (table,) = _tables(view)
         assert np.array_equal(_policy_of(table, shop), solved.policies[index])
         p, h, lam = [2, 10, 40][index[0]], [4, 8][index[1]], [2, 3][index[2]]
@@ -187,7 +187,7 @@ def test_the_qlearning_explorer_shows_what_training_learns():
     assert len(views) == 8
     choices = [(make, eta, n) for make in (article_settings, recommended_settings)
                for eta in (0.1, 0.5) for n in (1, 3)]
-    for (make, eta, n), view in zip(choices, views):
+    for (make, eta, n), view in zip(choices, views, strict=True):
         learned_table, optimal_table = _tables(view)
         # the same policy as a training of that length from the start
         expected = train(bench.shop, make(learning_rate=eta, episodes=n), 4).policy

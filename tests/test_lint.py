@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHECKED = ("invlib", "tests", "scripts", "benchmarks")
+CHECKED = ("invlib", "tests", "scripts", "benchmarks", "conftest.py")
 
 
 def ruff(*args: str) -> subprocess.CompletedProcess:

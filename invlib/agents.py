@@ -45,7 +45,7 @@ from .checks import InvalidParameter, check_choice, check_int, check_real
 from .dp import greedy_policy
 from .rumination import AGENTS, WEIGHTS, beta, ruminate, weight_code
 from .simulate import as_generator
-from .td import choose, invert, td_target, update
+from .td import choose_kept, greedy, invert, keep_favourite, td_target, update
 
 TARGETS = ("qlearning", "sarsa")
 
@@ -160,29 +160,36 @@ def demand_cdf(mean: float) -> np.ndarray:
 
 
 @numba.njit(cache=True)
-def _run_episodes(q, visits, row_of, on_hand_of, on_order_of, index, starts, uniforms,
-                  extra, cdf, capacity, holding_cost, stockout_cost, current, discount,
-                  learning_rate, step_power, epsilon, sarsa, batch, weights, selective,
-                  kappa, episode_costs, counts):
+def _run_episodes(q, visits, row_of, room_of, on_hand_of, on_order_of, index, starts,
+                  uniforms, extra, cdf, capacity, holding_cost, stockout_cost, current,
+                  discount, learning_rate, step_power, epsilon, sarsa, batch, weights,
+                  selective, kappa, episode_costs, counts):
     """Play ``len(starts)`` episodes, learning into ``q`` (changed in place).
 
     ``uniforms[e, 0]`` drives the choices and ``uniforms[e, 1]`` the demands;
     ``extra[e, t]`` serves rumination (coin, then one uniform per order).
     ``counts`` accumulates (periods with rumination, imagined updates).
+    ``room_of[r]`` is the largest order of row ``r``.
 
     Each day the next order ``a2`` is chosen from the next state's row *before*
     the day's update (online), or from the frozen table (``batch``). The day's
-    own update has weight 1: it adds 1 to ``visits`` of the pair."""
+    own update has weight 1: it adds 1 to ``visits`` of the pair. The greedy
+    order of every row of the table the agent acts on is kept in
+    ``favourites``, so that a choice never scans a row."""
     n_episodes, steps = uniforms.shape[0], uniforms.shape[2] - 1
     behave = q.copy() if batch else q       # the table the agent acts on
+    favourites = np.empty(len(room_of), dtype=np.int64)
     buffer = np.empty((steps, 5), dtype=np.int64)
     buffer_cost = np.empty(steps)
     for e in range(n_episodes):
         if batch:
             behave[:, :] = q                # frozen for the whole episode
+        if batch or e == 0:
+            for r in range(len(room_of)):
+                favourites[r] = greedy(behave, r, room_of[r])
         s = starts[e]
         room = capacity - on_hand_of[s] - on_order_of[s]
-        a = choose(behave, row_of[s], room, uniforms[e, 0, 0], epsilon)
+        a = choose_kept(favourites, row_of[s], room, uniforms[e, 0, 0], epsilon)
         total = 0.0
         for t in range(steps):
             demand = invert(cdf, uniforms[e, 1, t])
@@ -190,7 +197,8 @@ def _run_episodes(q, visits, row_of, on_hand_of, on_order_of, index, starts, uni
                                               holding_cost, stockout_cost, current)
             s2 = index[left, arriving]
             room2 = capacity - left - arriving
-            a2 = choose(behave, row_of[s2], room2, uniforms[e, 0, t + 1], epsilon)
+            a2 = choose_kept(favourites, row_of[s2], room2, uniforms[e, 0, t + 1],
+                             epsilon)
             total += cost
             if batch:
                 buffer[t, 0], buffer[t, 1], buffer[t, 2] = s, a, s2
@@ -201,16 +209,17 @@ def _run_episodes(q, visits, row_of, on_hand_of, on_order_of, index, starts, uni
                 q_sa = q[row, a]
                 target = td_target(q, row_of[s2], room2, a2, cost, discount, sarsa)
                 update(q, visits, row, a, target, learning_rate, step_power, 1.0)
+                keep_favourite(q, favourites, row, a, room, q_sa)
                 if weights > 0:
                     b_value = beta(target - q_sa, q_sa, kappa)
                     if not selective or extra[e, t, 0] < 1.0 - b_value:
                         counts[0] += 1
                         counts[1] += ruminate(
-                            q, visits, behave, row_of, index, on_hand_of[s],
+                            q, visits, favourites, row_of, index, on_hand_of[s],
                             on_order_of[s], a, demand, capacity, holding_cost,
                             stockout_cost, current, discount, learning_rate,
                             step_power, epsilon, sarsa, weights, b_value, extra[e, t])
-            s, a = s2, a2
+            s, a, room = s2, a2, room2
         if batch:                           # the article: apply the episode in order
             for t in range(steps):
                 target = td_target(q, row_of[buffer[t, 2]], buffer[t, 4], buffer[t, 3],
@@ -227,7 +236,8 @@ def _compile_once():
     for batch in (False, True):
         q = np.zeros((1, 1))
         _run_episodes(q, np.zeros((1, 1)), np.zeros(1, np.int64), np.zeros(1, np.int64),
-                      np.zeros(1, np.int64), np.zeros((1, 1), np.int64),
+                      np.zeros(1, np.int64), np.zeros(1, np.int64),
+                      np.zeros((1, 1), np.int64),
                       np.zeros(1, np.int64), np.zeros((1, 2, 2)), np.zeros((1, 1, 2)),
                       np.ones(1), 0, 0.0, 0.0, False, 0.9, 0.1, 0.0, 0.1, False, batch,
                       0, False, 1.0, np.zeros(1), np.zeros(2, np.int64))
@@ -255,6 +265,7 @@ class Agent:
         rows = C + 1 if settings.share_position else len(states)
         room = C - (np.arange(rows) if settings.share_position else position)
         self._feasible = np.arange(C + 1)[None, :] <= room[:, None]
+        self._room_of = room
         if settings.initial == "uniform":
             q = -self.rng.random((rows, C + 1))
         else:
@@ -304,7 +315,8 @@ class Agent:
         costs = np.empty(episodes)
         _compile_once()             # so that the timing below is the loop alone
         tic = time.perf_counter()
-        _run_episodes(self.q, self.visits, self._row_of, self._on_hand, self._on_order,
+        _run_episodes(self.q, self.visits, self._row_of, self._room_of, self._on_hand,
+                      self._on_order,
                       self._index, starts, uniforms, extra, self._cdf, shop.capacity,
                       shop.holding_cost, shop.stockout_cost,
                       shop.holding_on == "current", shop.discount, s.learning_rate,

@@ -33,7 +33,7 @@ import math
 import numba
 
 from .bikeshop import day_kernel
-from .td import choose, greedy, policy_probability, td_target, update
+from .td import choose_kept, keep_favourite, policy_probability, td_target, update
 
 #: How imagined updates are weighted (``"none"``: no rumination).
 WEIGHTS = ("none", "all", "policy", "beta")
@@ -79,16 +79,18 @@ def rumination_weight(weights, pi, b_value):
 
 
 @numba.njit(cache=True)
-def ruminate(q, visits, behave, row_of, index, on_hand, on_order, a, demand,
+def ruminate(q, visits, favourites, row_of, index, on_hand, on_order, a, demand,
              capacity, holding_cost, stockout_cost, current, discount, learning_rate,
              step_power, epsilon, sarsa, weights, b_value, uniforms):
     """Imagined updates of every other feasible order ``b != a`` in the state
     ``(on_hand, on_order)`` for the day's ``demand``; ``uniforms[1 + b]`` chooses
-    the next order in each imagined next state. Returns how many were made."""
+    the next order in each imagined next state. ``favourites`` holds the greedy
+    order of every row of ``q`` and is kept so (the agent acts on ``q`` itself:
+    rumination is online). Returns how many updates were made."""
     row = row_of[index[on_hand, on_order]]
     room = capacity - on_hand - on_order
     # pi(b|s) of the policy as it stands before these updates
-    favourite = greedy(behave, row, room)
+    favourite = favourites[row]
     for b in range(room + 1):
         if b == a:
             continue
@@ -96,9 +98,11 @@ def ruminate(q, visits, behave, row_of, index, on_hand, on_order, a, demand,
                                           stockout_cost, current)
         row2 = row_of[index[left, arriving]]
         room2 = capacity - left - arriving
-        b2 = choose(behave, row2, room2, uniforms[1 + b], epsilon)
+        b2 = choose_kept(favourites, row2, room2, uniforms[1 + b], epsilon)
         target = td_target(q, row2, room2, b2, cost, discount, sarsa)
         weight = rumination_weight(weights, policy_probability(b, favourite, room,
                                                                epsilon), b_value)
+        before = q[row, b]
         update(q, visits, row, b, target, learning_rate, step_power, weight)
+        keep_favourite(q, favourites, row, b, room, before)
     return room

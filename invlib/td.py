@@ -33,13 +33,43 @@ def greedy(q, row, room):
 
 
 @numba.njit(cache=True)
+def explore(room, u, epsilon):
+    """The order ``floor(u / epsilon * (room + 1))`` of a uniform ``u < epsilon``
+    (``u / epsilon`` is uniform again)."""
+    return min(int(u / epsilon * (room + 1)), room)
+
+
+@numba.njit(cache=True)
 def choose(q, row, room, u, epsilon):
-    """Epsilon-greedy from one uniform ``u``: if ``u < epsilon`` the order
-    ``floor(u / epsilon * (room + 1))`` (``u / epsilon`` is uniform again), else the
-    greedy order."""
+    """Epsilon-greedy from one uniform ``u``: if ``u < epsilon`` an order drawn
+    uniformly (:func:`explore`), else the greedy order."""
     if u < epsilon:
-        return min(int(u / epsilon * (room + 1)), room)
+        return explore(room, u, epsilon)
     return greedy(q, row, room)
+
+
+@numba.njit(cache=True)
+def choose_kept(favourites, row, room, u, epsilon):
+    """:func:`choose` with the greedy order of every row kept in ``favourites``
+    (:func:`keep_favourite`), so a choice costs no scan of the row."""
+    if u < epsilon:
+        return explore(room, u, epsilon)
+    return favourites[row]
+
+
+@numba.njit(cache=True)
+def keep_favourite(q, favourites, row, b, room, before):
+    """Restore ``favourites[row] == greedy(q, row, room)`` after ``q[row, b]``
+    changed from ``before`` (and nothing else in the row did). Only a rise of the
+    favourite's own value needs a scan: any other change either leaves the
+    favourite the smallest (ties to the smaller order) or makes ``b`` it."""
+    favourite = favourites[row]
+    value = q[row, b]
+    if b == favourite:
+        if value > before:
+            favourites[row] = greedy(q, row, room)
+    elif value < q[row, favourite] or (value == q[row, favourite] and b < favourite):
+        favourites[row] = b
 
 
 @numba.njit(cache=True)

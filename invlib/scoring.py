@@ -17,10 +17,16 @@ from tqdm.auto import tqdm
 from .agents import Agent, AgentSettings
 from .bikeshop import BikeShop, start_distribution
 from .checks import InvalidParameter, check_choice
-from .dp import (epsilon_greedy, epsilon_greedy_values, greedy_policy,
-                 policy_iteration, policy_matrix)
+from .dp import (
+    epsilon_greedy,
+    epsilon_greedy_values,
+    greedy_policy,
+    policy_iteration,
+    policy_matrix,
+)
 from .longrun import average_cost, stationary_distribution
 from .mdp import FiniteMDP, bike_shop_mdp
+from .parallel import run_all
 from .simulate import as_generator
 
 
@@ -155,16 +161,52 @@ class Sweep:
     tables: np.ndarray            # (seeds, states, orders) learned values
     rumination_rates: np.ndarray  # per seed, share of periods with rumination
     imagined_per_day: np.ndarray  # per seed, imagined updates per period
+    # with ``every`` (see seed_sweep): the trace of each seed's training
+    steps: np.ndarray | None = None        # days trained at each checkpoint
+    curves: np.ndarray | None = None       # (seeds, checkpoints) exact gaps
+    rate_curves: np.ndarray | None = None  # (seeds, chunks) share ruminated
 
     @property
     def median_gap(self) -> float:
         return float(np.median(self.gaps))
 
 
-def seed_sweep(bench: Benchmark, settings: AgentSettings, seeds, progress=False) -> Sweep:
-    """Train once per seed and score each greedy policy exactly."""
-    results = [Agent(bench.shop, settings, seed).train().result()
-               for seed in tqdm(list(seeds), disable=not progress, leave=False)]
+def _one_seed(position, bench: Benchmark, settings: AgentSettings, seed, every,
+              score):
+    """One seed of :func:`seed_sweep` (in any process): its training and, with
+    ``every``, its trace. ``position`` only tells the caller where it goes."""
+    if every is None:
+        return Agent(bench.shop, settings, seed).train().result(), None
+    trace = training_trace(bench, settings, seed, every, score)
+    return trace.pop("training"), trace
+
+
+def seed_sweep(bench: Benchmark, settings: AgentSettings, seeds, progress=False, *,
+               every: int | None = None, score: bool = True,
+               cluster: str = "serial") -> Sweep:
+    """Train once per seed and score each greedy policy exactly.
+
+    With ``every``, each seed is trained in chunks of ``every`` episodes (the
+    same training as in one call) and traced as :func:`training_trace` does:
+    the sweep's ``steps``, ``curves`` (the exact gaps; NaN with
+    ``score=False``, which skips scoring the checkpoints) and ``rate_curves``.
+    The seeds are independent jobs on ``cluster`` (:mod:`invlib.parallel`):
+    the numbers are the same on any cluster, bit for bit."""
+    seeds = list(seeds)
+    done = [None] * len(seeds)
+
+    def store(task, result):
+        done[task[0]] = result
+
+    with tqdm(total=len(seeds), disable=not progress, leave=False) as bar:
+        run_all(_one_seed, [(i, bench, settings, seed, every, score)
+                            for i, seed in enumerate(seeds)], store, cluster, bar)
+    results = [r for r, _ in done]
+    traces = [t for _, t in done]
+    traced = {} if every is None else {
+        "steps": traces[0]["steps"],
+        "curves": np.array([t["gaps"] for t in traces]),
+        "rate_curves": np.array([t["rumination_rates"] for t in traces])}
     return Sweep(np.array([bench.gap(r.policy) for r in results]),
                  np.array([r.policy for r in results]),
                  np.array([r.seconds for r in results]),
@@ -172,24 +214,33 @@ def seed_sweep(bench: Benchmark, settings: AgentSettings, seeds, progress=False)
                  np.array([r.episode_costs for r in results]),
                  np.array([r.q for r in results]),
                  np.array([r.rumination_rate for r in results]),
-                 np.array([r.imagined_updates / r.steps for r in results]))
+                 np.array([r.imagined_updates / r.steps for r in results]),
+                 **traced)
 
 
-def training_trace(bench: Benchmark, settings: AgentSettings, seed, every: int = 10):
+def training_trace(bench: Benchmark, settings: AgentSettings, seed, every: int = 10,
+                   score: bool = True):
     """Train in chunks of ``every`` episodes (the same training as in one call) and
     record after each: ``steps`` so far, the exact ``gaps`` of the greedy policy
-    (also at the start), and the ``rumination_rates`` within the chunk."""
+    (also at the start; NaN with ``score=False``, which saves the exact scoring,
+    the larger part of the work when ``every`` is small), and the
+    ``rumination_rates`` within the chunk; ``training`` is the whole training's
+    result."""
     agent = Agent(bench.shop, settings, seed)
-    steps, gaps, rates = [0], [bench.gap(agent.policy)], []
+
+    def gap():
+        return bench.gap(agent.policy) if score else np.nan
+
+    steps, gaps, rates = [0], [gap()], []
     while agent.episodes_done < settings.episodes:
         before = agent.counts[0]
         chunk = min(every, settings.episodes - agent.episodes_done)
         agent.train(chunk)
         steps.append(agent.episodes_done * settings.steps)
-        gaps.append(bench.gap(agent.policy))
+        gaps.append(gap())
         rates.append((agent.counts[0] - before) / (chunk * settings.steps))
     return {"steps": np.array(steps), "gaps": np.array(gaps),
-            "rumination_rates": np.array(rates)}
+            "rumination_rates": np.array(rates), "training": agent.result()}
 
 
 def learning_curve(bench: Benchmark, settings: AgentSettings, seed, every: int = 10):
@@ -200,11 +251,11 @@ def learning_curve(bench: Benchmark, settings: AgentSettings, seed, every: int =
 
 
 def learning_curves(bench: Benchmark, settings: AgentSettings, seeds, every: int = 10,
-                    progress=False):
-    """:func:`learning_curve` for several seeds: ``(steps, gaps[seed, checkpoint])``."""
-    curves = [learning_curve(bench, settings, seed, every)
-              for seed in tqdm(list(seeds), disable=not progress, leave=False)]
-    return curves[0][0], np.array([gaps for _, gaps in curves])
+                    progress=False, cluster: str = "serial"):
+    """:func:`learning_curve` for several seeds: ``(steps, gaps[seed, checkpoint])``
+    (the seeds on ``cluster``, as in :func:`seed_sweep`)."""
+    sweep = seed_sweep(bench, settings, seeds, progress, every=every, cluster=cluster)
+    return sweep.steps, sweep.curves
 
 
 def steps_to_reach(steps: np.ndarray, gaps: np.ndarray, within: float = 0.01) -> float:

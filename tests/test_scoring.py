@@ -5,8 +5,14 @@ import pytest
 from invlib import bike_shop
 from invlib.agents import Agent, recommended_settings
 from invlib.dp import epsilon_greedy_values
-from invlib.scoring import (benchmark, learning_curve, seed_sweep, steps_to_reach,
-                            training_trace, value_error)
+from invlib.scoring import (
+    benchmark,
+    learning_curve,
+    seed_sweep,
+    steps_to_reach,
+    training_trace,
+    value_error,
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +41,25 @@ def test_learning_curve_ends_where_one_training_ends(bench):
     assert np.array_equal(trace["gaps"], gaps)
     sweep = seed_sweep(bench, settings, [2])
     assert np.array_equal(sweep.policies[0], whole.policy)
+
+
+def test_traced_sweep_is_the_same_training_on_any_cluster(bench):
+    settings = recommended_settings(episodes=12, steps=300, rumination="all")
+    plain = seed_sweep(bench, settings, [3, 5])
+    traced = {cluster: seed_sweep(bench, settings, [3, 5], every=5, cluster=cluster)
+              for cluster in ("serial", "local:2")}
+    for sweep in traced.values():
+        for field in ("gaps", "policies", "episode_costs", "tables",
+                      "rumination_rates", "imagined_per_day"):
+            assert np.array_equal(getattr(sweep, field), getattr(plain, field))
+        assert np.array_equal(sweep.steps, [0, 1500, 3000, 3600])
+        assert np.array_equal(sweep.curves, traced["serial"].curves)
+        assert np.array_equal(sweep.rate_curves, traced["serial"].rate_curves)
+    trace = training_trace(bench, settings, 5, every=5)
+    assert np.array_equal(traced["serial"].curves[1], trace["gaps"])
+    unscored = seed_sweep(bench, settings, [5], every=5, score=False)
+    assert np.isnan(unscored.curves).all()
+    assert np.array_equal(unscored.rate_curves[0], trace["rumination_rates"])
 
 
 @pytest.mark.parametrize("gaps, expected", [

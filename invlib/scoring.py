@@ -171,10 +171,9 @@ class Sweep:
         return float(np.median(self.gaps))
 
 
-def _one_seed(position, bench: Benchmark, settings: AgentSettings, seed, every,
-              score):
-    """One seed of :func:`seed_sweep` (in any process): its training and, with
-    ``every``, its trace. ``position`` only tells the caller where it goes."""
+def _one_seed(key, bench: Benchmark, settings: AgentSettings, seed, every, score):
+    """One seed of :func:`seed_sweeps` (in any process): its training and, with
+    ``every``, its trace. ``key`` only tells the caller where it goes."""
     if every is None:
         return Agent(bench.shop, settings, seed).train().result(), None
     trace = training_trace(bench, settings, seed, every, score)
@@ -192,18 +191,36 @@ def seed_sweep(bench: Benchmark, settings: AgentSettings, seeds, progress=False,
     ``score=False``, which skips scoring the checkpoints) and ``rate_curves``.
     The seeds are independent jobs on ``cluster`` (:mod:`invlib.parallel`):
     the numbers are the same on any cluster, bit for bit."""
+    return seed_sweeps(bench, {"": settings}, seeds, progress, every=every,
+                       score=score, cluster=cluster)[""]
+
+
+def seed_sweeps(bench: Benchmark, schemes: dict, seeds, progress=False, *,
+                every=None, score: bool = True, cluster: str = "serial") -> dict:
+    """:func:`seed_sweep` of several schemes (name -> settings) at once, every
+    (scheme, seed) an independent job on ``cluster``, so one cluster serves
+    them all; ``every`` is one number for all or a dict name -> every.
+    Returns name -> :class:`Sweep`."""
     seeds = list(seeds)
-    done = [None] * len(seeds)
+    everies = every if isinstance(every, dict) else dict.fromkeys(schemes, every)
+    done = {}
 
     def store(task, result):
         done[task[0]] = result
 
-    with tqdm(total=len(seeds), disable=not progress, leave=False) as bar:
-        run_all(_one_seed, [(i, bench, settings, seed, every, score)
-                            for i, seed in enumerate(seeds)], store, cluster, bar)
+    tasks = [((name, i), bench, settings, seed, everies[name], score)
+             for name, settings in schemes.items() for i, seed in enumerate(seeds)]
+    with tqdm(total=len(tasks), disable=not progress, leave=False) as bar:
+        run_all(_one_seed, tasks, store, cluster, bar)
+    return {name: _sweep([done[name, i] for i in range(len(seeds))], bench)
+            for name in schemes}
+
+
+def _sweep(done: list, bench: Benchmark) -> Sweep:
+    """A :class:`Sweep` of each seed's (training, trace or None)."""
     results = [r for r, _ in done]
     traces = [t for _, t in done]
-    traced = {} if every is None else {
+    traced = {} if traces[0] is None else {
         "steps": traces[0]["steps"],
         "curves": np.array([t["gaps"] for t in traces]),
         "rate_curves": np.array([t["rumination_rates"] for t in traces])}

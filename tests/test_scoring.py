@@ -9,6 +9,7 @@ from invlib.scoring import (
     benchmark,
     learning_curve,
     seed_sweep,
+    seed_sweeps,
     steps_to_reach,
     training_trace,
     value_error,
@@ -46,8 +47,15 @@ def test_learning_curve_ends_where_one_training_ends(bench):
 def test_traced_sweep_is_the_same_training_on_any_cluster(bench):
     settings = recommended_settings(episodes=12, steps=300, rumination="all")
     plain = seed_sweep(bench, settings, [3, 5])
-    traced = {cluster: seed_sweep(bench, settings, [3, 5], every=5, cluster=cluster)
-              for cluster in ("serial", "local:2")}
+    other = recommended_settings(episodes=4, steps=300)
+    traced = {}
+    for cluster in ("serial", "local:2"):
+        both = seed_sweeps(bench, {"ruminating": settings, "other": other}, [3, 5],
+                           every={"ruminating": 5, "other": None}, cluster=cluster)
+        assert both["other"].curves is None
+        assert np.array_equal(both["other"].tables,
+                              seed_sweep(bench, other, [3, 5]).tables)
+        traced[cluster] = both["ruminating"]
     for sweep in traced.values():
         for field in ("gaps", "policies", "episode_costs", "tables",
                       "rumination_rates", "imagined_per_day"):

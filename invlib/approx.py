@@ -27,10 +27,19 @@ gets more tiles, not coarser ones (the book's wide box, x in [-1200, 1500], has
 below one tile, so with ``m`` tilings the function resolves about a tile width
 over ``m``: 1 unit of order on P1 and P3, 2 on P2 (the orders' own step).
 
-Speed. The cell of a point along one dimension depends on that coordinate alone,
-so a tile index is (state part) + (order part). The order parts of the problem's
-orders are computed once per run (:func:`order_parts`), and the values of all 21
-orders of a state cost one state lookup per tiling plus 21 sums.
+Speed. The cell of a point along one dimension depends on that coordinate alone
+(:func:`~invlib.tiles.cell_part`), so a tile index is (state part) + (order part).
+The order parts of the problem's orders are computed once per run
+(:func:`order_parts`), and the values of all 21 orders of a state cost one state
+lookup per tiling plus 21 sums, summed tiling by tiling for all orders at once
+(independent sums the processor overlaps; each in the same order as one at a
+time, so the same bits). The next states of all orders from one state differ
+only in the pipeline's last entry, the order itself: their shared part is located
+once per period (:func:`locate_shared`) and each order adds its part from a table
+(:func:`arrival_parts`), so rumination's replay of every order divides nothing
+(an agent that sees the position ``y`` still locates each). The small kernels are
+inlined into the loop (``inline="always"``): as separate calls they cost about as
+much again (measured in ``benchmarks/kernel_floor.py``).
 
 Termination is kept as the problem defines it (terminal cost = the cost of staying
 on the boundary for a discounted horizon, :mod:`invlib.inventory`); the episode
@@ -69,11 +78,18 @@ import numpy as np
 from .agents import TARGETS
 from .checks import InvalidParameter, check_choice, check_int, check_real
 from .demand import check_generator
-from .inventory import (InventoryProblem, orders_kernel, period_kernel, problem_p1,
-                        problem_p2, problem_p3, start_state)
+from .inventory import (
+    InventoryProblem,
+    orders_kernel,
+    period_kernel,
+    problem_p1,
+    problem_p2,
+    problem_p3,
+    start_state,
+)
 from .rumination import AGENTS, WEIGHTS, beta, rumination_weight, weight_code
 from .td import choose, greedy, policy_probability, td_target
-from .tiles import TileCoder, tile_index
+from .tiles import TileCoder, cell_part, cell_parts, tile_index
 
 #: The paper's problems by name.
 PROBLEMS = {"P1": problem_p1, "P2": problem_p2, "P3": problem_p3}
@@ -91,7 +107,7 @@ def tiles_for(problem: InventoryProblem, problem_name: str) -> tuple[int, tuple]
                                              tuple(PROBLEMS))]
     low, high = tile_box(problem)
     return n_tilings, tuple(max(1, round((b - a) / w))
-                            for a, b, w in zip(low, high, widths))
+                            for a, b, w in zip(low, high, widths, strict=True))
 
 def make_problem(name: str, **changes) -> InventoryProblem:
     """Problem ``"P1"``, ``"P2"`` or ``"P3"`` with optional changes."""
@@ -207,16 +223,18 @@ def draw_agent(problem: InventoryProblem, settings: ApproxSettings, rng) -> Agen
 
 
 def order_parts(coder: TileCoder, actions) -> np.ndarray:
-    """``parts[j, k]``: the index in the weights of order ``k``'s cell in tiling
-    ``j`` with every state coordinate at its lower bound (whose cell is 0, as the
-    shifts are below one tile). Adding a state's own part gives the full index."""
-    point = coder.lower.copy()
-    parts = np.empty((coder.n_tilings, len(actions)), dtype=np.int64)
-    for k, a in enumerate(actions):
-        point[-1] = a
-        for j in range(coder.n_tilings):
-            parts[j, k] = tile_index(coder.layout, point, j)
-    return parts
+    """``parts[j, k]``: the start of tiling ``j``'s block in the weights plus order
+    ``k``'s :func:`~invlib.tiles.cell_part`. Adding a state's own part
+    (:func:`locate`) gives the full index."""
+    actions = np.asarray(actions, dtype=float)
+    starts = np.arange(coder.n_tilings, dtype=np.int64)[:, None] * coder.size
+    return starts + cell_parts(coder.layout, coder.dims - 1, actions)
+
+
+def arrival_parts(coder: TileCoder, actions) -> np.ndarray:
+    """``parts[j, k]``: the state part in tiling ``j`` of order ``k`` as the last
+    entry of the pipeline ``u_L`` (where an order placed now sits a period later)."""
+    return cell_parts(coder.layout, coder.dims - 2, np.asarray(actions, dtype=float))
 
 
 @dataclass(frozen=True)
@@ -274,7 +292,7 @@ class Run:
 
 # --- compiled kernels ----------------------------------------------------------
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def locate(layout, x, pipeline, position, point, base):
     """Each tiling's state part of the index (``base[j]``) for the state
     ``(x, pipeline)`` as the agent sees it: ``(x, u_1, ..., u_L)``, or the position
@@ -289,7 +307,7 @@ def locate(layout, x, pipeline, position, point, base):
         base[j] = tile_index(layout, point, j) - j * size
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def estimate(weights, base, parts, k):
     """``Q`` of order ``k`` in the state located at ``base`` (tilings summed in
     order, as :func:`invlib.tiles.estimate` does)."""
@@ -299,15 +317,20 @@ def estimate(weights, base, parts, k):
     return total
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def values(weights, base, parts, out):
     """``out[0, k] = Q(s, order k)`` for every order (a one-row table, so that the
     tabular helpers of :mod:`invlib.td` apply)."""
-    for k in range(parts.shape[1]):
-        out[0, k] = estimate(weights, base, parts, k)
+    m = parts.shape[1]
+    for k in range(m):
+        out[0, k] = 0.0
+    for j in range(len(base)):
+        row = base[j]
+        for k in range(m):
+            out[0, k] += weights[row + parts[j, k]]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def learn(weights, base, parts, k, target, rate):
     """Move ``Q(s, order k)`` towards ``target``: each active weight gains
     ``rate / n * error`` (the arithmetic of :func:`invlib.tiles.update`); returns
@@ -319,12 +342,39 @@ def learn(weights, base, parts, k, target, rate):
     return q
 
 
+@numba.njit(cache=True, inline="always")
+def locate_shared(layout, x, pipeline, shared):
+    """Each tiling's state part of ``x`` and of the pipeline but its last entry:
+    the part that the next states of all orders from one state share, as an order
+    placed now only enters the pipeline's last entry (:func:`locate_next` adds it)."""
+    for j in range(len(shared)):
+        part = cell_part(layout, 0, x, j)
+        for i in range(len(pipeline) - 1):
+            part += cell_part(layout, 1 + i, pipeline[i], j)
+        shared[j] = part
+
+
+@numba.njit(cache=True, inline="always")
+def locate_next(layout, position, x, pipeline, k, shared, arrivals, point, base):
+    """:func:`locate` for the next state ``(x, pipeline)`` after order ``k``: an
+    agent that sees the position locates it afresh; otherwise it is the shared
+    part plus the order's part as the pipeline's last entry (no divisions)."""
+    if position:
+        locate(layout, x, pipeline, True, point, base)
+    else:
+        for j in range(len(base)):
+            base[j] = shared[j] + arrivals[j, k]
+
+
 @numba.njit(cache=True)
-def ruminate(weights, layout, parts, actions, model, position, x, pipeline, a, demand,
-             base, uniforms, learning_rate, epsilon, sarsa, code, b_value, scratch):
+def ruminate(weights, layout, parts, arrivals, actions, model, position, x, pipeline, a,
+             demand, base, shared, uniforms, learning_rate, epsilon, sarsa, code,
+             b_value, scratch):
     """Imagined SARSA updates of ``Q(s, b)`` for every order ``b != a`` from the
     state ``(x, pipeline)`` located at ``base``, for the period's ``demand``;
-    ``uniforms[1 + b]`` picks the imagined next order. Returns how many."""
+    ``shared`` is the part of the next states' location they all share
+    (:func:`locate_shared`); ``uniforms[1 + b]`` picks the imagined next order.
+    Returns how many."""
     point, base_b, table, x_out, pipe_out, cost_out, term_out, terminal_out = scratch
     m = len(actions)
     discount = model[7]
@@ -338,7 +388,8 @@ def ruminate(weights, layout, parts, actions, model, position, x, pipeline, a, d
         if term_out[b]:
             target = cost_out[b] + discount * terminal_out[b]
         else:
-            locate(layout, x_out[b], pipe_out[b], position, point, base_b)
+            locate_next(layout, position, x_out[b], pipe_out[b], b, shared, arrivals,
+                        point, base_b)
             values(weights, base_b, parts, table)
             b2 = choose(table, 0, m - 1, uniforms[1 + b], epsilon)
             target = td_target(table, 0, m - 1, b2, cost_out[b], discount, sarsa)
@@ -349,9 +400,9 @@ def ruminate(weights, layout, parts, actions, model, position, x, pipeline, a, d
 
 
 @numba.njit(cache=True)
-def _episodes(weights, layout, parts, actions, model, position, starts, demands,
-              uniforms, extra, learning_rate, epsilon, sarsa, code, selective, kappa,
-              costs, lengths, terminated, terminal_costs, counts):
+def _episodes(weights, layout, parts, arrivals, actions, model, position, starts,
+              demands, uniforms, extra, learning_rate, epsilon, sarsa, code, selective,
+              kappa, costs, lengths, terminated, terminal_costs, counts):
     """Play every episode, learning into ``weights`` (changed in place); fills
     ``costs`` (period by period), ``lengths``, ``terminated``, ``terminal_costs``
     (per episode, 0 unless it ended early) and ``counts`` (periods with
@@ -361,7 +412,8 @@ def _episodes(weights, layout, parts, actions, model, position, starts, demands,
     L = starts.shape[1] - 1
     discount = model[7]
     point = layout[0].copy()                    # its last entry stays the lowest order
-    base, base2 = np.empty(n, np.int64), np.empty(n, np.int64)
+    base, base2, shared = np.empty(n, np.int64), np.empty(n, np.int64), \
+        np.empty(n, np.int64)
     pipe, pipe2 = np.empty(L), np.empty(L)
     table = np.empty((1, m))
     scratch = (point, np.empty(n, np.int64), np.empty((1, m)), np.empty(m),
@@ -382,10 +434,13 @@ def _episodes(weights, layout, parts, actions, model, position, starts, demands,
             played += 1
             length += 1
             a2 = 0
+            if not position:
+                locate_shared(layout, x2, pipe2, shared)
             if done:
                 target = cost + discount * terminal
             else:                               # the next order, before learning
-                locate(layout, x2, pipe2, position, point, base2)
+                locate_next(layout, position, x2, pipe2, a, shared, arrivals, point,
+                            base2)
                 values(weights, base2, parts, table)
                 a2 = choose(table, 0, m - 1, uniforms[e, t + 1], epsilon)
                 target = td_target(table, 0, m - 1, a2, cost, discount, sarsa)
@@ -394,10 +449,10 @@ def _episodes(weights, layout, parts, actions, model, position, starts, demands,
                 b_value = beta(target - q_sa, q_sa, kappa)
                 if not selective or extra[e, t, 0] < 1.0 - b_value:
                     counts[0] += 1
-                    counts[1] += ruminate(weights, layout, parts, actions, model,
-                                          position, x, pipe, a, demand, base, extra[e, t],
-                                          learning_rate, epsilon, sarsa, code, b_value,
-                                          scratch)
+                    counts[1] += ruminate(weights, layout, parts, arrivals, actions,
+                                          model, position, x, pipe, a, demand, base,
+                                          shared, extra[e, t], learning_rate, epsilon,
+                                          sarsa, code, b_value, scratch)
             if done:
                 terminated[e] = True
                 terminal_costs[e] = terminal
@@ -418,12 +473,15 @@ def _play(problem, settings, env: Environment, draws: AgentDraws, time_it=True) 
     counts = np.zeros(2, dtype=np.int64)
     weights = draws.coder.weights
     actions = np.array(problem.actions, dtype=float)
-    arguments = (weights, draws.coder.layout, order_parts(draws.coder, actions), actions,
-                 problem.model, problem.agent_state == "position", env.starts,
-                 env.demands, draws.uniforms, draws.extra, settings.learning_rate,
-                 settings.epsilon, settings.target == "sarsa",
-                 weight_code(settings.rumination), settings.selective, settings.kappa,
-                 costs, lengths, terminated, terminal_costs, counts)
+    position = problem.agent_state == "position"
+    arrivals = np.zeros((draws.coder.n_tilings, 0), dtype=np.int64) if position \
+        else arrival_parts(draws.coder, actions)
+    arguments = (weights, draws.coder.layout, order_parts(draws.coder, actions),
+                 arrivals, actions, problem.model, position, env.starts, env.demands,
+                 draws.uniforms, draws.extra, settings.learning_rate, settings.epsilon,
+                 settings.target == "sarsa", weight_code(settings.rumination),
+                 settings.selective, settings.kappa, costs, lengths, terminated,
+                 terminal_costs, counts)
     if time_it:
         _compile_once()                 # so that the timing below is the loop alone
     tic = time.perf_counter()

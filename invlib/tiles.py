@@ -13,10 +13,11 @@ A point's cell along ``d`` in tiling ``j`` is ``floor((v - lower[d]) / width[d]
 
 The estimate of a point is the sum of the weights ``w`` of its ``m`` active tiles,
 ``w . phi`` with the features ``phi`` 1 on those tiles; an update towards
-``target`` adds ``(learning_rate / m) * (target - estimate)`` to each, so with ``learning_rate = 1`` the point then reads back ``target``.
+``target`` adds ``(learning_rate / m) * (target - estimate)`` to each, so with
+``learning_rate = 1`` the point then reads back ``target``.
 
-The compiled helpers (:func:`tile_index`, :func:`active_tiles`, :func:`estimate`,
-:func:`update` and their ``_many`` forms) take the grid as one tuple,
+The compiled helpers (:func:`cell_part`, :func:`tile_index`, :func:`active_tiles`,
+:func:`estimate`, :func:`update` and their ``_many`` forms) take the grid as one tuple,
 :attr:`TileCoder.layout`, and can be called from other numba kernels; the
 ``_many`` forms run a whole batch of points (say all orders of one state) in one
 call, with exactly the arithmetic of the scalar ones.
@@ -32,16 +33,36 @@ from .checks import InvalidParameter, check_int, check_real
 from .demand import check_generator
 
 
+@numba.njit(cache=True, inline="always")
+def cell_part(layout, d, v, j):
+    """The part of a tile's index that dimension ``d`` contributes: the cell of the
+    coordinate ``v`` along ``d`` in tiling ``j``, times that dimension's stride. It
+    depends on ``v`` alone, so a loop that meets the same coordinate again (the
+    orders, say) can look its part up once."""
+    lower, upper, width, tiles, fractions, strides, _ = layout
+    v = min(max(v, lower[d]), upper[d])
+    # the min guards the top edge against rounding in (v - lower) / width
+    cell = min(int(math.floor((v - lower[d]) / width[d] + fractions[j, d])), tiles[d])
+    return cell * strides[d]
+
+
 @numba.njit(cache=True)
+def cell_parts(layout, d, coordinates):
+    """``out[j, k]``: :func:`cell_part` of ``coordinates[k]`` along ``d`` in tiling
+    ``j``."""
+    out = np.empty((layout[4].shape[0], len(coordinates)), dtype=np.int64)
+    for j in range(out.shape[0]):
+        for k in range(len(coordinates)):
+            out[j, k] = cell_part(layout, d, coordinates[k], j)
+    return out
+
+
+@numba.njit(cache=True, inline="always")
 def tile_index(layout, point, j):
     """Index in the flat weights of ``point``'s tile in tiling ``j``."""
-    lower, upper, width, tiles, fractions, strides, size = layout
-    index = j * size
-    for d in range(len(lower)):
-        v = min(max(point[d], lower[d]), upper[d])
-        # the min guards the top edge against rounding in (v - lower) / width
-        cell = min(int(math.floor((v - lower[d]) / width[d] + fractions[j, d])), tiles[d])
-        index += cell * strides[d]
+    index = j * layout[6]
+    for d in range(len(layout[0])):
+        index += cell_part(layout, d, point[d], j)
     return index
 
 

@@ -7,10 +7,26 @@ import numpy as np
 import pytest
 
 from invlib import InvalidParameter
-from invlib.approx import (AgentDraws, Environment, approx_settings, draw_agent,
-                           draw_environment, estimate, learn, locate, make_problem,
-                           order_parts, play, starting_value, train, values)
-from invlib.inventory import BOXES, observe, step
+from invlib.approx import (
+    AgentDraws,
+    Environment,
+    approx_settings,
+    arrival_parts,
+    draw_agent,
+    draw_environment,
+    estimate,
+    learn,
+    locate,
+    locate_next,
+    locate_shared,
+    make_problem,
+    order_parts,
+    play,
+    starting_value,
+    train,
+    values,
+)
+from invlib.inventory import BOXES, observe, period_kernel, step
 from invlib.rumination import AGENTS
 from invlib.tiles import TileCoder, update
 
@@ -140,6 +156,30 @@ def test_state_and_order_parts_add_up_to_the_tile_index():
     assert np.array_equal(coder.weights, twin.weights)
 
 
+@pytest.mark.parametrize("name", ["P1", "P3"])
+def test_the_next_states_of_all_orders_share_all_but_the_arrival(name):
+    # rumination locates the next state of every order as a shared part plus the
+    # order's part as the pipeline's last entry: the same as locating each afresh
+    problem = make_problem(name)
+    coder = draw_agent(problem, approx_settings("sarsa", name),
+                       np.random.default_rng(8)).coder
+    actions = np.array(problem.actions)
+    arrivals = arrival_parts(coder, actions)
+    n, rng = coder.n_tilings, np.random.default_rng(9)
+    shared, mine, theirs = (np.empty(n, np.int64) for _ in range(3))
+    point = coder.lower.copy()
+    for _ in range(100):
+        x, pipe = rng.uniform(-60, 90), rng.uniform(-5, 45, problem.lead_time)
+        demand = rng.uniform(0, 30)
+        for k, order in enumerate(actions):
+            out = np.empty(problem.lead_time)
+            x2, _, _, _ = period_kernel(x, pipe, order, demand, problem.model, out)
+            locate_shared(coder.layout, x2, out, shared)
+            locate_next(coder.layout, False, x2, out, k, shared, arrivals, point, mine)
+            locate(coder.layout, x2, out, False, point, theirs)
+            assert np.array_equal(mine, theirs)
+
+
 @pytest.mark.parametrize("agent", ["sarsa", "rsarsa", "prs"])
 def test_one_tiling_with_a_tile_per_state_and_order_is_tabular(agent):
     # 1 tiling, tiles 1 wide in x and about 1.9 wide in u_1 and in the order (whose
@@ -207,7 +247,8 @@ SAME = [(f"{agent} without rumination", "P2",
          approx_settings("sarsa", "P2"))
         for agent in FAMILY if agent != "sarsa"]
 SAME.append(("prs-beta with kappa 0 (beta = 0)", "P1",
-             approx_settings("prs-beta", "P1", kappa=0.0), approx_settings("rsarsa", "P1")))
+             approx_settings("prs-beta", "P1", kappa=0.0),
+             approx_settings("rsarsa", "P1")))
 
 
 @pytest.mark.parametrize("case, name, one, other", SAME, ids=[c[0] for c in SAME])
@@ -224,7 +265,8 @@ def test_a_seed_fixes_the_run_and_the_record_is_complete():
     settings = approx_settings("prs-td", "P3")
     one, two = (train(problem, settings, np.random.default_rng(15),
                       np.random.default_rng(16)) for _ in range(2))
-    assert np.array_equal(one.costs, two.costs) and np.array_equal(one.weights, two.weights)
+    assert np.array_equal(one.costs, two.costs)
+    assert np.array_equal(one.weights, two.weights)
     assert np.isfinite(one.costs).all() and one.costs.min() >= 0
     assert one.periods == one.episode_lengths.sum() <= 40 * 100
     ended = one.episode_lengths < 100
@@ -244,8 +286,9 @@ def test_common_environment_across_agents():
 
 
 def test_full_rumination_rate_is_one_and_the_start_is_neutral():
-    run = train(make_problem("P1", episodes=5, early_window=100), approx_settings("prs", "P1"),
-                np.random.default_rng(18), np.random.default_rng(19))
+    run = train(make_problem("P1", episodes=5, early_window=100),
+                approx_settings("prs", "P1"), np.random.default_rng(18),
+                np.random.default_rng(19))
     assert run.rumination_rate == 1.0
     assert starting_value(make_problem("P1")) == pytest.approx(400)   # (10 + 3*10) / 0.1
     assert starting_value(make_problem("P2")) == pytest.approx(500)

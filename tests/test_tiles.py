@@ -82,7 +82,7 @@ def test_update_many_is_a_loop_of_updates():
     points[1::2] = points[::2] + 0.5            # neighbours share tiles
     targets = rng.normal(50, 10, 300)
     one, many = coder(seed=5), coder(seed=5)
-    errors = [one.update(p, g, 0.3) for p, g in zip(points, targets)]
+    errors = [one.update(p, g, 0.3) for p, g in zip(points, targets, strict=True)]
     assert np.array_equal(many.update_many(points, targets, 0.3), errors)
     assert np.array_equal(one.weights, many.weights)
 

@@ -10,9 +10,12 @@ stops the run with one line. (``scripts/run-chapter`` is the shell entry point.)
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import sys
 import time
+from collections import deque
 from pathlib import Path
 
 import nbformat
@@ -52,15 +55,59 @@ def run(path: Path, timeout: int = 1800) -> float:
 
     notebook = nbformat.read(str(path), as_version=4)
     started = time.perf_counter()
+    # no execution times in the stored chapter: they change on every run
     NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                   record_timing=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     seconds = time.perf_counter() - started
     missing = fill_user_expressions(notebook)
     if missing:
         raise SystemExit(f"{path.name}: the prose uses {', '.join(missing)}, which no "
                          f"code cell records")
-    nbformat.write(notebook, str(path))
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+    path.write_text(stable_widget_ids(nbformat.writes(notebook), path.stem) + "\n")
     return seconds
+
+
+def stable_widget_ids(text: str, name: str) -> str:
+    """The notebook's text with its widget state in a fixed order and each widget
+    model's random id replaced by one made from the chapter's name and the model's
+    place in an order that does not depend on the run, so that re-running an
+    unchanged chapter leaves its file unchanged. That order: the models the
+    outputs show, cell by cell, then the models each of them refers to, breadth
+    first (keys sorted); the rest by content."""
+    notebook = json.loads(text)
+    widgets = notebook.get("metadata", {}).get("widgets", {}).get(
+        "application/vnd.jupyter.widget-state+json", {})
+    state = widgets.get("state", {})
+    if not state:
+        return text
+    order = []
+
+    def reach(queue):
+        while queue:
+            model = queue.popleft()
+            if model in state and model not in order:
+                order.append(model)
+                queue.extend(re.findall(r"IPY_MODEL_([0-9a-f]{32})",
+                                        json.dumps(state[model], sort_keys=True)))
+
+    def content(model):
+        # with the models already placed named by their place, the others alike
+        return re.sub(r"[0-9a-f]{32}", lambda m: str(order.index(m.group(0)))
+                      if m.group(0) in order else "?",
+                      json.dumps(state[model], sort_keys=True))
+
+    reach(deque(re.findall(r'"model_id": "([0-9a-f]{32})"',
+                           json.dumps(notebook["cells"]))))
+    while len(order) < len(state):         # models no output shows (links)
+        reach(deque([min((m for m in state if m not in order), key=content)]))
+    ids = {old: hashlib.sha256(f"{name}:{k}".encode()).hexdigest()[:32]
+           for k, old in enumerate(order)}
+    text = re.sub("|".join(map(re.escape, ids)), lambda m: ids[m.group(0)], text)
+    # as nbformat writes it: keys sorted, so the state's order follows the new ids
+    return json.dumps(json.loads(text), sort_keys=True, indent=1, ensure_ascii=False)
 
 
 def main(argv: list[str]) -> int:

@@ -50,7 +50,12 @@ def fill_user_expressions(notebook) -> list[str]:
     return missing
 
 
-def run(path: Path, timeout: int = 1800) -> float:
+#: seconds a cell may take: ten times the slowest cell's, so that a kernel that
+#: stops answering (seen twice in a long session) ends the run with a message
+CELL_TIMEOUT = 600
+
+
+def run(path: Path, timeout: int = CELL_TIMEOUT) -> float:
     from nbclient import NotebookClient
 
     notebook = nbformat.read(str(path), as_version=4)

@@ -130,6 +130,11 @@ def main(argv: list[str]) -> int:
         except KeyboardInterrupt:
             print(f"interrupted: {path.name} was not saved", file=sys.stderr)
             return 130
+        except TimeoutError:               # nbclient's CellTimeoutError is one
+            print(f"{path.name}: a cell ran longer than {CELL_TIMEOUT} s, or the "
+                  "kernel stopped answering; not saved (run it again)",
+                  file=sys.stderr)
+            return 1
         print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
               f"ran in {seconds:.0f} s, saved with its outputs")
     return 0

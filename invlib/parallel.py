@@ -19,6 +19,15 @@ A cluster is named by a string:
 
 Ctrl-C stops the workers at once and raises :class:`KeyboardInterrupt` in the
 caller; what was stored stays stored.
+
+On a cluster the tasks travel in chunks (:func:`chunks`): a job of a tenth of a
+second costs the scheduler about as much as it does the worker, so one job runs a
+chunk of tasks and hands back their results together; ``store`` still sees one
+task at a time, in the order the chunk ran them. The chunks shrink as the work
+runs out (about :data:`CHUNKS_PER_WORKER` per worker of what is left), so the
+last ones keep every worker busy to the end; give the tasks longest first to help
+that. A chunk's results arrive when the whole chunk is done, so Ctrl-C loses the
+finished tasks of the chunks under way: at most :data:`MAX_CHUNK` per worker.
 """
 from __future__ import annotations
 
@@ -32,6 +41,11 @@ from .checks import InvalidParameter
 
 #: At most this many local workers (a typo such as local:2000 is refused).
 MAX_LOCAL_WORKERS = 256
+
+#: A chunk holds about 1 / (this * workers) of the tasks still to hand out...
+CHUNKS_PER_WORKER = 4
+#: ... and at most this many tasks.
+MAX_CHUNK = 16
 
 
 def default_cluster() -> str:
@@ -84,6 +98,24 @@ def _connect(cluster: str):
             from None
 
 
+def chunks(tasks: list, workers: int) -> list[list]:
+    """``tasks`` cut, in order, into chunks of decreasing size: each holds about
+    ``1 / (CHUNKS_PER_WORKER * workers)`` of the tasks not yet in a chunk, and at
+    most :data:`MAX_CHUNK`."""
+    out, start = [], 0
+    while start < len(tasks):
+        size = min(MAX_CHUNK,
+                   -(-(len(tasks) - start) // (CHUNKS_PER_WORKER * workers)))
+        out.append(tasks[start:start + size])
+        start += size
+    return out
+
+
+def run_chunk(function, chunk) -> list:
+    """``function(*task)`` for each task of a chunk, in order (on a worker)."""
+    return [function(*task) for task in chunk]
+
+
 def run_all(function, tasks, store, cluster: str = "serial", bar=None) -> None:
     """``store(task, function(*task))`` for every task (a tuple of arguments),
     on ``cluster``; ``bar`` (a tqdm bar, optional) advances once per result."""
@@ -101,13 +133,15 @@ def run_all(function, tasks, store, cluster: str = "serial", bar=None) -> None:
     client, local = _connect(cluster)
     futures = {}
     try:
+        size = workers(cluster) or max(1, sum(client.nthreads().values()))
         # pure=False: equal arguments are still separate jobs (each is timed)
-        futures = {client.submit(function, *task, pure=False): task
-                   for task in tasks}
+        futures = {client.submit(run_chunk, function, chunk, pure=False): chunk
+                   for chunk in chunks(tasks, size)}
         for future in as_completed(futures):
-            store(futures[future], future.result())
-            if bar is not None:
-                bar.update()
+            for task, result in zip(futures[future], future.result(), strict=True):
+                store(task, result)
+                if bar is not None:
+                    bar.update()
     except BaseException:
         # Ctrl-C or a failed job: drop what is queued and stop the workers now,
         # without waiting for the runs under way (their results are not wanted)
@@ -120,6 +154,10 @@ def run_all(function, tasks, store, cluster: str = "serial", bar=None) -> None:
             if local is not None:
                 local.close(timeout=1)
         raise
+    if local is not None:
+        # every result is stored: a polite stop of the workers would cost about
+        # a second more than the sweep of a small grid gains from the second one
+        _kill_workers(local)
     client.close()
     if local is not None:
         local.close()
@@ -129,10 +167,14 @@ def _kill_workers(local) -> None:
     """Terminate a local cluster's worker processes (and their children) at
     once; the cluster's own close then finds them gone."""
     import psutil
-    for child in psutil.Process().children(recursive=True):
+    for nanny in list(local.workers.values()):
+        pid = getattr(getattr(getattr(nanny, "process", None), "process", None),
+                      "pid", None)
+        if pid is None:
+            continue                      # not started yet, or gone already
         try:
-            # multiprocessing's resource tracker is not a worker: it tidies up
-            if "resource_tracker" not in " ".join(child.cmdline()):
-                child.kill()
+            worker = psutil.Process(pid)
+            for process in [*worker.children(recursive=True), worker]:
+                process.kill()
         except psutil.Error:
             pass

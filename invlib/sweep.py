@@ -14,11 +14,15 @@ Agents that do not use kappa (SARSA, RSarsa, PRS) are run once per
 (learning rate, epsilon) and stored with an empty kappa.
 
 Storage: ``out/runs.csv``, a tidy table with one row per run (:data:`COLUMNS`),
-a row appended and flushed to disk as soon as its run is back in the calling
-process; ``out/sweep.json`` records the seed and the schedule, and a folder of
-other settings is refused. A rerun reads the table and runs only what is
-missing, so an interrupted sweep resumes. Numbers are written with ``repr``, so
-they read back exactly.
+a row appended and handed to the operating system as soon as its run is back in
+the calling process, so killing the sweep loses no stored run; the table is
+forced to the disk (fsync) at most every :data:`SYNC_SECONDS` and at the end, so
+a crash of the machine loses at most the last few seconds' rows (a sync per row
+cost more than many a run). ``out/sweep.json`` records the seed and the
+schedule, and a folder of other settings is refused. A rerun reads the table and
+runs only what is missing, so an interrupted sweep resumes. Numbers are written
+with ``repr``, so they read back exactly. The runs are handed to the cluster
+longest first (:func:`expected_work`), so that the short ones fill the end.
 
 ``periods_scale`` multiplies the number of episodes of every run (the early
 window keeps its share of the schedule, a fifth), for a longer horizon than the
@@ -27,10 +31,12 @@ paper's.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,8 +45,15 @@ from tqdm.auto import tqdm
 
 from .approx import PROBLEMS, approx_settings, train
 from .checks import InvalidParameter, check_choice, check_int, check_real
-from .experiments import (DEFAULT_AGENTS, SEED, Interrupted, _check_agents,
-                          _check_out, experiment_problem, generators)
+from .experiments import (
+    DEFAULT_AGENTS,
+    SEED,
+    Interrupted,
+    _check_agents,
+    _check_out,
+    experiment_problem,
+    generators,
+)
 from .parallel import check_cluster, default_cluster, run_all
 from .rumination import AGENTS
 
@@ -50,6 +63,8 @@ EPSILONS = (0.05, 0.1, 0.2)
 REPETITIONS = 30
 MAX_PERIODS_SCALE = 100.0
 FORMAT = 1
+#: The stored table is forced to the disk at most this often (seconds).
+SYNC_SECONDS = 2.0
 
 #: The coordinates of a run, then what it measured.
 KEYS = ("problem", "agent", "kappa", "learning_rate", "epsilon", "repetition")
@@ -118,6 +133,17 @@ class Grid:
 
     def episodes(self, problem: str) -> int:
         return max(1, round(self.periods_scale * PROBLEMS[problem]().episodes))
+
+
+@functools.cache
+def expected_work(problem_name: str, agent: str, episodes: int) -> int:
+    """A run's work in units of one period's update, to order the runs: an agent
+    that replays every order in every period (not selectively) does an update per
+    order; a selective one ruminates in a small share of its periods."""
+    problem = PROBLEMS[problem_name]()
+    _, rumination, selective = AGENTS[agent]
+    per_period = len(problem.actions) if rumination != "none" and not selective else 1
+    return episodes * problem.periods * per_period
 
 
 def sweep_run(problem_name, agent, kappa, learning_rate, epsilon, repetition,
@@ -221,15 +247,20 @@ def run_sweep(grid: Grid, out, cluster: str | None = None,
     stored = {_key(r): r for r in _open_table(folder, grid)}
     wanted = grid.runs()
     todo = [k for k in wanted if k not in stored]
-    tasks = [(*k, grid.episodes(k[0]), grid.seed) for k in todo]
+    tasks = sorted(((*k, grid.episodes(k[0]), grid.seed) for k in todo),
+                   key=lambda t: -expected_work(t[0], t[1], t[6]))
     with open(folder / "runs.csv", "a", newline="") as table:
         writer = csv.writer(table, lineterminator="\n")
+        synced = time.monotonic()
 
         def store(task, measures):
-            row = dict(zip(KEYS, task[:len(KEYS)]), **measures)
+            nonlocal synced
+            row = dict(zip(KEYS, task[:len(KEYS)], strict=True), **measures)
             writer.writerow([_text(row[k]) for k in COLUMNS])
             table.flush()
-            os.fsync(table.fileno())
+            if time.monotonic() - synced >= SYNC_SECONDS:
+                os.fsync(table.fileno())
+                synced = time.monotonic()
             stored[_key(row)] = row
 
         try:
@@ -242,6 +273,9 @@ def run_sweep(grid: Grid, out, cluster: str | None = None,
             on_disk = {_key(r) for r in load_runs(folder)}
             done = sum(k in on_disk for k in wanted)
             raise Interrupted(done, len(wanted), str(folder)) from None
+        finally:
+            table.flush()
+            os.fsync(table.fileno())
     return [stored[k] for k in wanted]
 
 

@@ -1,0 +1,33 @@
+"""The one parallel path: tasks travel to a cluster in chunks that shrink as the
+work runs out, and every task's result still reaches ``store`` on its own."""
+import pytest
+
+from invlib.parallel import CHUNKS_PER_WORKER, MAX_CHUNK, chunks, run_all
+
+
+@pytest.mark.parametrize("tasks, workers", [(144, 2), (144, 1), (7, 2), (1, 4),
+                                            (19440, 2)])
+def test_chunks_keep_the_order_and_shrink_to_single_tasks(tasks, workers):
+    items = list(range(tasks))
+    out = chunks(items, workers)
+    assert [t for chunk in out for t in chunk] == items
+    sizes = [len(chunk) for chunk in out]
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] == 1
+    assert sizes[0] == min(MAX_CHUNK, -(-tasks // (CHUNKS_PER_WORKER * workers)))
+    # several chunks per worker, but far fewer jobs than tasks on a big sweep
+    assert len(out) >= min(tasks, CHUNKS_PER_WORKER * workers)
+    if tasks > 1000:
+        assert len(out) < tasks / (MAX_CHUNK / 2)
+
+
+def square_plus(x, y):
+    return x * x + y
+
+
+@pytest.mark.parametrize("cluster", ["serial", "local:2"])
+def test_every_task_is_stored_with_its_own_result(cluster):
+    tasks = [(x, 1) for x in range(30)]
+    got = {}
+    run_all(square_plus, tasks, lambda task, result: got.setdefault(task, result),
+            cluster)
+    assert got == {task: task[0] ** 2 + 1 for task in tasks}

@@ -7,8 +7,11 @@ RSarsa.TD; kappa 0.3 and 1; the book's learning rate and epsilon; 12
 repetitions) in this process (serial), then ``--rounds`` times on ``local:1`` and
 ``local:2`` alternately, each into a fresh folder, the cluster's start and stop
 included. Prints the wall time of each, the speed-up from 1 to 2 workers (best
-against best, and round by round), and checks that every run gives the same
-numbers bit for bit (the measured times aside).
+against best, and round by round), what the cluster itself costs (local:1 minus
+serial: start, the workers' imports, stop) and the speed-up of the work without
+it, and checks that every run gives the same numbers bit for bit (the measured
+times aside). ``--repetitions 48`` gives a run long enough for the cluster's own
+cost to matter little.
 
 Before that it checks that a fresh process, as a worker is, loads the compiled
 loops from numba's disk cache instead of compiling them (hits and misses of
@@ -96,6 +99,12 @@ def main(argv=None):
     rounds = " ".join(f"{a / b:.2f}" for a, b in zip(one, two, strict=True))
     print(f"  speed-up from 1 to 2 workers: {min(one) / min(two):.2f}x best against "
           f"best (round by round: {rounds})")
+    # what a cluster adds to the work: start, the workers' imports and first
+    # calls, stop; paid once whatever the number of workers, so it caps the
+    # speed-up at (overhead + work) / (overhead + work / 2)
+    overhead = min(one) - serial[0]
+    print(f"  the cluster's own cost (local:1 - serial): {overhead:.2f} s; speed-up "
+          f"of the work alone: {serial[0] / max(min(two) - overhead, 1e-9):.2f}x")
     print(f"  identical numbers on every cluster: {same}")
     return 0 if same and misses == 0 else 1
 

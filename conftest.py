@@ -1,8 +1,38 @@
 """Shared by every pytest run of this repository: the tests in tests/ and nbval's
 run of the chapters in book/ (tests/conftest.py holds the tests' fixtures)."""
+import os
+import signal
+import sys
 from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(trylast=True)     # after the tmp_path factory is set up
+def pytest_configure(config):
+    """Under pytest-xdist, the controller starts the website's build in the
+    background as the run begins, when the run includes the tests (whose browser
+    tests need it) and picks no subset: the workers' first tests then overlap it,
+    instead of a worker waiting for it when its first browser test comes up."""
+    if (os.environ.get("PYTEST_XDIST_WORKER")
+            or not getattr(config.option, "numprocesses", None)
+            or config.option.keyword or config.option.markexpr):
+        return
+    if not any(Path(arg.split("::")[0]).resolve() == ROOT / "tests"
+               for arg in config.args):
+        return
+    sys.path.insert(0, str(ROOT / "tests"))
+    import sitebuild
+    site = config._tmp_path_factory.getbasetemp() / "site"
+    config._invlib_site_build = sitebuild.start_in_background(site)
+
+
+def pytest_unconfigure(config):
+    build = getattr(config, "_invlib_site_build", None)
+    if build is not None and build.poll() is None:
+        os.killpg(build.pid, signal.SIGTERM)   # a run cut short: stop the build
 
 
 @pytest.hookimpl(tryfirst=True)     # before xdist reads the groups

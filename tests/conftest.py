@@ -1,16 +1,12 @@
-import fcntl
 import functools
 import http.server
-import json
 import os
 import shutil
-import subprocess
-import sys
 import threading
 import types
-from pathlib import Path
 
 import pytest
+import sitebuild
 
 from invlib import bike_shop, bike_shop_mdp
 
@@ -27,30 +23,13 @@ def article_mdp(article_shop):
 
 @pytest.fixture(scope="session")
 def build(tmp_path_factory):
-    """A fresh build of the whole website (no cached environment, so every warning
-    shows), with warnings turned into errors: (the build's result, its html folder).
-    The website, layout, figure and PDF tests share it; under pytest-xdist the
-    first worker to ask builds it, and the others wait for it and read it."""
-    root = Path(__file__).resolve().parents[1]
+    """The website, built once per run (see sitebuild.py): (the build's result,
+    its html folder)."""
     shared = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         shared = shared.parent              # the folder every worker's temp is in
-    out = shared / "site"
-    with open(shared / "site.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        record = out / "build-result.json"
-        if not record.exists():
-            jb = Path(sys.executable).with_name("jupyter-book")
-            result = subprocess.run(
-                [str(jb), "build", str(root), "--builder", "html", "--path-output",
-                 str(out), "-W", "-n", "--keep-going", "--all"],
-                capture_output=True, text=True, cwd=root)
-            out.mkdir(exist_ok=True)
-            record.write_text(json.dumps({"returncode": result.returncode,
-                                          "stdout": result.stdout,
-                                          "stderr": result.stderr}))
-        result = types.SimpleNamespace(**json.loads(record.read_text()))
-    return result, out / "_build" / "html"
+    result = types.SimpleNamespace(**sitebuild.build(shared / "site"))
+    return result, shared / "site" / "_build" / "html"
 
 
 # The website served on 127.0.0.1 and one headless Chromium, shared by every test

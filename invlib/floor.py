@@ -60,7 +60,6 @@ from dataclasses import dataclass, replace
 
 import numba
 import numpy as np
-from scipy.stats import norm
 
 from .checks import InvalidParameter, check_int, check_real
 from .demand import NormalDemand, check_generator
@@ -75,6 +74,7 @@ STEP, LARGEST = ACTIONS[1], ACTIONS[-1]
 def demand_pmf(mean=10.0, std=3.0, top=40) -> np.ndarray:
     """``P(D = k)``, ``k = 0..top``, of Normal(mean, std) cut at 0 and rounded."""
     top = check_int("top", top, 1)
+    from scipy.stats import norm  # (slow to import; see mdp.py)
     edges = norm.cdf((np.arange(top) + 0.5 - check_real("mean", mean))
                      / check_real("std", std, 0, low_open=True))
     return np.diff(np.concatenate(([0.0], edges, [1.0])))

@@ -289,7 +289,9 @@ def start_state(problem: InventoryProblem, rng) -> tuple:
     """A random start state ``(x, (u_1, ..., u_L))``; consumes ``L + 1`` uniforms
     from ``rng`` (also for fixed components, so the count never varies)."""
     low, high = np.array(problem.start).T
-    values = check_generator(rng).uniform(low, high)
+    # uniform(low, high) bit for bit (numpy computes low + (high - low) * u too),
+    # at a sixth of its cost with arrays: this runs once per episode
+    values = low + (high - low) * check_generator(rng).random(len(low))
     return float(values[0]), tuple(float(v) for v in values[1:])
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-from scipy.sparse.csgraph import connected_components
 
 from .dp import policy_matrix
 from .mdp import FiniteMDP
@@ -21,6 +20,8 @@ from .mdp import FiniteMDP
 
 def recurrent_classes(P: np.ndarray) -> list[np.ndarray]:
     """The closed communicating classes of the chain ``P`` (lists of states)."""
+    # (imported here: slow to import; see mdp.py)
+    from scipy.sparse.csgraph import connected_components
     n, label = connected_components(P > 0, directed=True, connection="strong")
     classes = []
     for k in range(n):

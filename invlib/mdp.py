@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import poisson
 
 from .bikeshop import BikeShop
 
@@ -40,6 +39,9 @@ class FiniteMDP:
 def poisson_pmf_and_tail(mean: float, largest: int):
     """``pmf[d] = P(D = d)`` for ``d = 0..largest`` and ``tail[n] = P(D >= n)`` for
     ``n = 0..largest``, both accurate far into the tail (no ``1 - cdf`` cancellation)."""
+    # imported here: scipy.stats takes most of a second to import, which every
+    # command-line call and every cluster worker would otherwise pay
+    from scipy.stats import poisson
     d = np.arange(largest + 1)
     return poisson.pmf(d, mean), poisson.sf(d - 1, mean)
 

@@ -12,7 +12,6 @@ reported as a mean with a 95% bootstrap confidence interval over the pairs
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import mannwhitneyu, wilcoxon
 
 #: Resamples of the bootstrap and its seed (a fixed seed: the same table every run).
 RESAMPLES = 10_000
@@ -41,6 +40,7 @@ def signed_rank_p(x, y, alternative: str = "less") -> float | None:
     d = x - y
     if not np.any(d):
         return 1.0
+    from scipy.stats import wilcoxon  # (slow to import; see mdp.py)
     return float(wilcoxon(x, y, alternative=alternative, zero_method="wilcox").pvalue)
 
 
@@ -54,6 +54,7 @@ def rank_sum_p(x, y, alternative: str = "less") -> float | None:
     if not len(x) or not len(y):
         return None
     ties = len(np.unique(np.concatenate([x, y]))) < len(x) + len(y)
+    from scipy.stats import mannwhitneyu  # (slow to import; see mdp.py)
     return float(mannwhitneyu(x, y, alternative=alternative,
                               method="asymptotic" if ties else "exact").pvalue)
 

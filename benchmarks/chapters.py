@@ -100,7 +100,7 @@ def run_once(name: str) -> tuple[float, list, bool]:
     return seconds, cell_seconds(notebook), compiled
 
 
-def table(times: dict) -> str:
+def table(times: dict, load: float) -> str:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
         else os.cpu_count()
     lines = ["| chapter | seconds |", "|---|---:|"]
@@ -110,7 +110,10 @@ def table(times: dict) -> str:
     lines += ["", f"Each chapter run top to bottom by a fresh kernel "
                   f"(`benchmarks/chapters.py`, {datetime.now():%Y-%m-%d}) on "
                   f"{cores} cores ({platform.machine()}), with the compiled loops "
-                  "cached and no results stored beforehand."]
+                  "cached and no results stored beforehand. Mean load over the "
+                  f"run: {load:.1f} processes wanting a core"
+                  + (" (other work competed for the cores, which slows every "
+                     "chapter)." if load > cores + 0.5 else ".")]
     return "\n".join(lines) + "\n"
 
 
@@ -131,17 +134,18 @@ def main(argv=None) -> int:
               file=sys.stderr)
         return 2
     chosen = args.names or names
-    times = {}
+    times, loads = {}, []
     for name in chosen:
         seconds, cells, compiled = run_once(name)
         if compiled:                         # count the cached loops, not compiling
             print(f"{name}: {seconds:.0f} s while compiling; once more", flush=True)
             seconds, cells, _ = run_once(name)
         times[name] = seconds
+        loads.append(os.getloadavg()[1])      # the last 5 minutes
         slow = sorted(cells, reverse=True)[:args.cells]
         print(f"{name}: {seconds:.1f} s" + ("  slowest cells: " if slow else "")
               + ", ".join(f"{i} ({s:.1f} s)" for s, i in slow), flush=True)
-    text = table(times)
+    text = table(times, sum(loads) / len(loads))
     print()
     print(text)
     if not args.names:

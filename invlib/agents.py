@@ -127,7 +127,7 @@ class Training:
     q: np.ndarray               # (states, orders) learned costs, +inf where infeasible
     policy: np.ndarray          # greedy order per state (ties to the smaller order)
     episode_costs: np.ndarray   # mean cost per period of each episode, while learning
-    seconds: float              # the training loop alone (drawing numbers excluded)
+    seconds: float              # the training loop's CPU time (drawing numbers excluded)
     steps: int
     ruminating_periods: int = 0  # periods in which the agent ruminated
     imagined_updates: int = 0    # updates of orders not placed
@@ -314,7 +314,8 @@ class Agent:
         starts, uniforms, extra = self._draw(episodes)
         costs = np.empty(episodes)
         _compile_once()             # so that the timing below is the loop alone
-        tic = time.perf_counter()
+        # the thread's CPU time: on a busy machine the waits for a core don't count
+        tic = time.thread_time()
         _run_episodes(self.q, self.visits, self._row_of, self._room_of, self._on_hand,
                       self._on_order,
                       self._index, starts, uniforms, extra, self._cdf, shop.capacity,
@@ -323,7 +324,7 @@ class Agent:
                       s.step_power, s.epsilon, s.target == "sarsa", s.batch_updates,
                       weight_code(s.rumination), s.selective, s.kappa, costs,
                       self.counts)
-        self.seconds += time.perf_counter() - tic
+        self.seconds += time.thread_time() - tic
         self.episodes_done += episodes
         self.episode_costs.append(costs)
 

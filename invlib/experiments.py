@@ -363,10 +363,10 @@ def summary(results: Results) -> dict:
     # Holm over table 1's family: every agent against SARSA, both windows
     family = [(a, w) for a in agents for w in ("early", "later")
               if agents[a][f"{w}_p_paired"] is not None]
-    for (agent, window), p in zip(family, holm([agents[a][f"{w}_p_paired"]
-                                                 for a, w in family])):
+    adjusted = holm([agents[a][f"{w}_p_paired"] for a, w in family])
+    for (agent, window), p in zip(family, adjusted, strict=True):
         agents[agent][f"{window}_p_holm"] = p
-    for agent, row in agents.items():
+    for row in agents.values():
         for window in ("early", "later"):
             row.setdefault(f"{window}_p_holm", None)
             p = row[f"{window}_p_holm"]
@@ -405,7 +405,7 @@ def table2(agents: dict) -> list[dict]:
             if new not in agents or old not in agents:
                 continue
             for window in ("early", "later"):
-                def values(agent, key):
+                def values(agent, key, window=window):
                     return [np.nan if v is None else v
                             for v in agents[agent][f"{window}_{key}"]]
                 x, y = values(new, "costs"), values(old, "costs")
@@ -515,7 +515,7 @@ def moving_average(results: Results, window: int = WINDOW) -> dict:
     """Per agent, the trailing moving average of the cost per period of the
     schedule, exits counted (so every curve runs over all the schedule's
     periods), averaged over the repetitions (the paper's figures 4-6)."""
-    from .plots import moving_average as trailing      # matplotlib only when needed
+    from .plots import moving_average as trailing  # matplotlib only when needed
     window = check_int("window", window, 1)
     return {agent: trailing(results.scheduled_costs(agent), window).mean(axis=0)
             for agent in results.agents}
@@ -524,7 +524,8 @@ def moving_average(results: Results, window: int = WINDOW) -> dict:
 def box_data(results: Results) -> dict:
     """Per agent, each repetition's mean cost per period (exits counted) in the
     early and in the later periods (the paper's figures 7-8)."""
-    return {agent: dict(zip(("early", "later"), results.window_means(agent)))
+    return {agent: dict(zip(("early", "later"), results.window_means(agent),
+                            strict=True))
             for agent in results.agents}
 
 

@@ -18,15 +18,15 @@ to that label on the website.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 import html
+from dataclasses import dataclass
 
 import ipywidgets as w
-from ipywidgets.widgets.widget_string import HTMLStyle
-from IPython.display import display
 import matplotlib.pyplot as plt
-from matplotlib.colors import to_hex
 import numpy as np
+from IPython.display import display
+from ipywidgets.widgets.widget_string import HTMLStyle
+from matplotlib.colors import to_hex
 
 from .bikeshop import BikeShop
 from .dp import policy_iteration, policy_matrix
@@ -42,8 +42,9 @@ def _policy_figure(shop: BikeShop):
     cost = average_cost(mdp, policy)
     return state_heatmap(
         shop, policy, label="order (bikes)",
-        title=(f"Optimal orders: $\\lambda$={shop.demand_mean:g}, h={shop.holding_cost:g}, "
-               f"p={shop.stockout_cost:g}, C={shop.capacity}, $\\gamma$={shop.discount:g}\n"
+        title=(f"Optimal orders: $\\lambda$={shop.demand_mean:g}, "
+               f"h={shop.holding_cost:g}, p={shop.stockout_cost:g}, C={shop.capacity}, "
+               f"$\\gamma$={shop.discount:g}\n"
                # (an escaped dollar: with an odd count of plain ones matplotlib
                # would not typeset the $...$ above, showing "$\lambda$" instead)
                f"long-run cost \\${cost:.2f} per day"))
@@ -133,8 +134,9 @@ _TOP_ORDER = 10        # the colour scale's top: the article's capacity
 # Cells of 1.5 rem keep a table of the article's shop (12 columns) within a phone's
 # 358 px; two tables sit side by side where they fit and one above the other where
 # not. Captions take the text colour of the explorer's panel (the website's dark
-# mode draws widgets on a light panel but would give captions its pale grey). The outline of a differing cell has the colour of its number, so it shows
-# on any cell; a screen reader hears the optimal order instead (.invlib-sr).
+# mode draws widgets on a light panel but would give captions its pale grey). The
+# outline of a differing cell has the colour of its number, so it shows on any cell;
+# a screen reader hears the optimal order instead (.invlib-sr).
 _TABLE_LAYOUT = """
 .invlib-policy{border-collapse:collapse;font-size:0.8rem;margin:0 1rem 0.75rem 0;
   font-variant-numeric:tabular-nums;line-height:1.2}
@@ -164,7 +166,8 @@ def policy_table(shop: BikeShop, policy, caption: str, optimal=None) -> str:
     head = ('<thead><tr><td></td>'
             f'<th scope="colgroup" colspan="{C + 1}">bikes on order β</th></tr>'
             '<tr><th scope="col">on hand α</th>'
-            + "".join(f'<th scope="col">{b}</th>' for b in range(C + 1)) + "</tr></thead>")
+            + "".join(f'<th scope="col">{b}</th>' for b in range(C + 1))
+            + "</tr></thead>")
     rows = []
     for a in range(C, -1, -1):         # as in the heat maps: no stock at the bottom
         cells = []
@@ -234,8 +237,8 @@ class SolvedGrid:
     daily_orders: np.ndarray                # (*grid shape): mean bikes ordered a day
 
     def shop_at(self, index) -> BikeShop:
-        chosen = {field: values[k] for (field, (_, values)), k in zip(self.grid.items(),
-                                                                       index)}
+        chosen = {field: values[k] for (field, (_, values)), k
+                  in zip(self.grid.items(), index, strict=True)}
         return BikeShop(**{**self.shop.__dict__, **chosen})
 
 
@@ -271,8 +274,9 @@ def precomputed_explorer(solved: SolvedGrid) -> w.VBox:
     browser, without a kernel, between the optimal policies solved there. Each
     slider starts at the shop's own value when the grid holds it."""
     def view(index) -> str:
-        settings = ", ".join(f"{_SYMBOL[field]} = {values[k]:g}" for (field, (_, values)), k
-                             in zip(solved.grid.items(), index))
+        settings = ", ".join(f"{_SYMBOL[field]} = {values[k]:g}"
+                             for (field, (_, values)), k
+                             in zip(solved.grid.items(), index, strict=True))
         return _view(f"{settings}: the optimal policy costs {solved.costs[index]:.2f} $ "
                      f"per day and orders {solved.daily_orders[index]:.2f} bikes a day "
                      "on average.",

@@ -1,7 +1,6 @@
 import functools
 import http.server
 import os
-import shutil
 import threading
 import types
 
@@ -54,21 +53,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def _chromium() -> str:
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or \
-        shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if not path:
-        if os.environ.get("INVLIB_REQUIRE_BROWSER"):
-            pytest.fail("Chromium not found, and INVLIB_REQUIRE_BROWSER is set")
-        pytest.skip("Chromium not found; install it (Debian/Ubuntu: "
-                    "sudo apt-get install chromium) or set CHROMIUM=/path/to/chrome")
-    return path
-
-
 @pytest.fixture(scope="session")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
-    executable = _chromium()
+    executable = sitebuild.chromium()
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=executable, headless=True,

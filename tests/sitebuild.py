@@ -1,6 +1,6 @@
-"""The build of the website that the browser, layout, figure and PDF tests share:
+"""The website the browser, layout, figure and PDF tests share: its build,
 a fresh build of the whole book (no cached environment, so every warning shows),
-with warnings turned into errors.
+with warnings turned into errors; and the Chromium to open it in.
 
 Built once per test run. Under pytest-xdist the controller starts it in the
 background as the run begins (conftest.py), so it overlaps the workers' first
@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,6 +41,19 @@ def build(out: Path) -> dict:
                                           "stdout": result.stdout,
                                           "stderr": result.stderr}))
         return json.loads(record.read_text())
+
+
+def chromium() -> str:
+    """The path of the Chromium the browser tests use (a failure or a skip, with
+    the install hint, where there is none)."""
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or \
+        shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if not path:
+        if os.environ.get("INVLIB_REQUIRE_BROWSER"):
+            pytest.fail("Chromium not found, and INVLIB_REQUIRE_BROWSER is set")
+        pytest.skip("Chromium not found; install it (Debian/Ubuntu: "
+                    "sudo apt-get install chromium) or set CHROMIUM=/path/to/chrome")
+    return path
 
 
 def start_in_background(out: Path) -> subprocess.Popen:

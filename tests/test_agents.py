@@ -8,10 +8,16 @@ import sys
 import numpy as np
 import pytest
 
-from invlib import InvalidParameter, average_cost, bike_shop, bike_shop_mdp, policy_iteration
+from invlib import (
+    InvalidParameter,
+    average_cost,
+    bike_shop,
+    bike_shop_mdp,
+    policy_iteration,
+)
 from invlib.agents import Agent, AgentSettings, article_settings, train
-from invlib.td import choose
 from invlib.bikeshop import one_day
+from invlib.td import choose
 
 
 def replay_article(shop, q, starts, uniforms, cdf, settings):
@@ -112,9 +118,11 @@ def test_epsilon_greedy_probabilities(room, epsilon):
 
 
 def test_settings_are_checked():
-    with pytest.raises(InvalidParameter, match=r"epsilon must be a finite number in \[0, 1\]"):
+    with pytest.raises(InvalidParameter,
+                       match=r"epsilon must be a finite number in \[0, 1\]"):
         AgentSettings(epsilon=1.5)
-    with pytest.raises(InvalidParameter, match=r"learning_rate must be a finite number in \(0, 1\]"):
+    with pytest.raises(InvalidParameter,
+                       match=r"learning_rate must be a finite number in \(0, 1\]"):
         AgentSettings(learning_rate=0)
     with pytest.raises(InvalidParameter, match="target must be one of"):
         AgentSettings(target="td")
@@ -141,5 +149,6 @@ def test_article_scheme_learns_but_stays_short_of_the_optimum(article_optimum):
 def test_decaying_steps_reach_the_optimum_within_one_percent(article_optimum):
     shop, mdp, best = article_optimum
     s = AgentSettings(learning_rate=1.0, step_power=0.7)
-    gaps = [average_cost(mdp, train(shop, s, seed).policy) / best - 1 for seed in range(5)]
+    gaps = [average_cost(mdp, train(shop, s, seed).policy) / best - 1
+            for seed in range(5)]
     assert np.median(gaps) < 0.01

@@ -10,10 +10,22 @@ from scipy.stats import mannwhitneyu
 
 from invlib import InvalidParameter
 from invlib.approx import Run
-from invlib.experiments import (DEFAULT_AGENTS, Results, box_data, experiment_problem,
-                                format_tables, generators, load_results, load_run,
-                                moving_average, run_experiment, run_path, summary,
-                                table1, table2)
+from invlib.experiments import (
+    DEFAULT_AGENTS,
+    Results,
+    box_data,
+    experiment_problem,
+    format_tables,
+    generators,
+    load_results,
+    load_run,
+    moving_average,
+    run_experiment,
+    run_path,
+    summary,
+    table1,
+    table2,
+)
 
 SHORT = ["--repetitions", "2", "--episodes", "6", "--periods", "50"]
 ROW = {"early_mean", "later_mean", "early_means", "later_means", "early_p_value",
@@ -98,7 +110,8 @@ def test_parallel_runs_store_the_same_numbers(tmp_path):
     one = run_experiment("P3", out=tmp_path / "one", jobs=1, **kw)
     two = run_experiment("P3", out=tmp_path / "two", jobs=2, **kw)
     for agent in ("sarsa", "prs"):
-        assert all(same_run(a, b) for a, b in zip(one.runs[agent], two.runs[agent]))
+        assert all(same_run(a, b) for a, b in zip(one.runs[agent], two.runs[agent],
+                                                     strict=True))
     assert not same_run(one.runs["prs"][0], one.runs["prs"][1])  # repetitions differ
 
 

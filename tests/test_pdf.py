@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import _chromium
+from sitebuild import chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 TITLES = ["The bike shop", "Solving it exactly", "Q-learning against the optimum",
@@ -38,7 +38,7 @@ def pdf(build, tmp_path_factory):
     out = tmp_path_factory.mktemp("pdf") / "book.pdf"
     subprocess.run([sys.executable, str(ROOT / "scripts" / "make_pdf.py"),
                     str(html), str(out)], check=True, capture_output=True,
-                   env={**os.environ, "CHROMIUM": _chromium()})
+                   env={**os.environ, "CHROMIUM": chromium()})
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], check=True,
                           capture_output=True, text=True).stdout
     return out, text

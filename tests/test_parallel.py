@@ -1,5 +1,7 @@
 """The one parallel path: tasks travel to a cluster in chunks that shrink as the
 work runs out, and every task's result still reaches ``store`` on its own."""
+import os
+
 import pytest
 
 from invlib.parallel import CHUNKS_PER_WORKER, MAX_CHUNK, chunks, run_all
@@ -31,3 +33,27 @@ def test_every_task_is_stored_with_its_own_result(cluster):
     run_all(square_plus, tasks, lambda task, result: got.setdefault(task, result),
             cluster)
     assert got == {task: task[0] ** 2 + 1 for task in tasks}
+
+
+def worker_pid(_):
+    import os
+    return os.getpid()
+
+
+def test_a_kept_cluster_serves_several_calls_and_stops_at_the_end():
+    from dask.distributed import Client
+
+    from invlib.parallel import local_cluster
+    pids = []
+    with local_cluster(2) as cluster:
+        assert cluster.startswith("tcp://")
+        for _ in range(2):
+            got = {}
+            run_all(worker_pid, [(k,) for k in range(8)],
+                    lambda task, pid, got=got: got.setdefault(task, pid), cluster)
+            pids.append(set(got.values()))
+    # the same two worker processes ran both calls, none of them this one
+    assert len(pids[0] | pids[1]) <= 2
+    assert os.getpid() not in pids[0] | pids[1]
+    with pytest.raises(OSError):
+        Client(cluster, timeout="2s")

@@ -264,19 +264,29 @@ def interrupt(args, when, timeout=120):
     import tempfile
     import time
     with tempfile.TemporaryFile("w+") as log:
-        process = subprocess.Popen([sys.executable, "-m", "invlib", *args],
-                                   stdout=subprocess.DEVNULL, stderr=log, text=True)
-        start = time.monotonic()
-        while time.monotonic() - start < timeout:
-            log.seek(0)
-            if when(log.read()):
-                break
-            assert process.poll() is None, log.read()
-            time.sleep(0.05)
-        sent = time.monotonic()
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=timeout)
-        seconds = time.monotonic() - sent
+        # Ctrl-C acts as in a terminal even where the tests themselves were
+        # started with SIGINT ignored (a background job of a shell script), which
+        # the command would otherwise inherit
+        process = subprocess.Popen(
+            [sys.executable, "-m", "invlib", *args], stdout=subprocess.DEVNULL,
+            stderr=log, text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        try:
+            start = time.monotonic()
+            while time.monotonic() - start < timeout:
+                log.seek(0)
+                if when(log.read()):
+                    break
+                assert process.poll() is None, log.read()
+                time.sleep(0.05)
+            sent = time.monotonic()
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=timeout)
+            seconds = time.monotonic() - sent
+        finally:
+            if process.poll() is None:      # never left running after a failure
+                process.kill()
+                process.wait()
         log.seek(0)
         return process.returncode, log.read(), seconds
 

@@ -73,14 +73,21 @@ def test_a_killed_sweep_resumes_and_ends_as_an_uninterrupted_one(tmp_path):
             "--agents", "sarsa", "rsarsa", "--learning-rate", "0.03", "0.1", "0.3",
             "--epsilon", "0.05", "0.1", "0.2", "--repetitions", "3",
             "--periods-scale", "0.2", "--out", str(out), "--cluster", "serial"]
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
-    begun = time.monotonic()
-    while len(load_runs(out)) < 5 and time.monotonic() - begun < 120:
-        assert process.poll() is None, process.communicate()
-        time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
+    # (SIGINT as in a terminal, even if the tests were started with it ignored)
+    process = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        begun = time.monotonic()
+        while len(load_runs(out)) < 5 and time.monotonic() - begun < 120:
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:          # never left running after a failure
+            process.kill()
+            process.communicate()
     assert process.returncode == 130 and "Traceback" not in err
     kept = load_runs(out)
     assert 5 <= len(kept) < 54

@@ -110,11 +110,14 @@ def local_cluster(n_workers: int | None = None):
     client, local = _connect(name)
     try:
         yield local.scheduler_address
-    finally:
-        _kill_workers(local)
+    except BaseException:
+        _kill_workers(local)               # Ctrl-C or a failure: stop at once
         with contextlib.suppress(Exception):
             client.close(timeout=1)
             local.close(timeout=1)
+        raise
+    client.close()                         # a polite stop (see run_all)
+    local.close()
 
 
 def chunks(tasks: list, workers: int) -> list[list]:
@@ -173,10 +176,8 @@ def run_all(function, tasks, store, cluster: str = "serial", bar=None) -> None:
             if local is not None:
                 local.close(timeout=1)
         raise
-    if local is not None:
-        # every result is stored: a polite stop of the workers would cost about
-        # a second more than the sweep of a small grid gains from the second one
-        _kill_workers(local)
+    # a polite stop: killed workers would be restarted by their nannies, which
+    # then log an error to stderr (into a notebook's output) when the cluster closes
     client.close()
     if local is not None:
         local.close()

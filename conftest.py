@@ -43,7 +43,6 @@ def pytest_collection_modifyitems(config, items):
     printed book. Everything else spreads out over the workers."""
     for item in items:
         path = Path(str(item.fspath))
-        if path.suffix == ".ipynb":
-            item.add_marker(pytest.mark.xdist_group(path.stem))
-        elif path.name in ("test_jupyterlab.py", "test_pdf.py"):
+        if path.suffix == ".ipynb" or path.name in ("test_jupyterlab.py",
+                                                    "test_pdf.py"):
             item.add_marker(pytest.mark.xdist_group(path.stem))

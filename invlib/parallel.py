@@ -111,13 +111,9 @@ def local_cluster(n_workers: int | None = None):
     try:
         yield local.scheduler_address
     except BaseException:
-        _kill_workers(local)               # Ctrl-C or a failure: stop at once
-        with contextlib.suppress(Exception):
-            client.close(timeout=1)
-            local.close(timeout=1)
+        _stop(client, local, at_once=True)  # Ctrl-C or a failure
         raise
-    client.close()                         # a polite stop (see run_all)
-    local.close()
+    _stop(client, local)
 
 
 def chunks(tasks: list, workers: int) -> list[list]:
@@ -167,20 +163,30 @@ def run_all(function, tasks, store, cluster: str = "serial", bar=None) -> None:
     except BaseException:
         # Ctrl-C or a failed job: drop what is queued and stop the workers now,
         # without waiting for the runs under way (their results are not wanted)
-        if local is not None:
-            _kill_workers(local)
-        else:
+        if local is None:
             client.cancel(list(futures), force=True)
-        with contextlib.suppress(Exception):
-            client.close(timeout=1)
-            if local is not None:
-                local.close(timeout=1)
+        _stop(client, local, at_once=True)
         raise
-    # a polite stop: killed workers would be restarted by their nannies, which
-    # then log an error to stderr (into a notebook's output) when the cluster closes
-    client.close()
+    _stop(client, local)
+
+
+def _stop(client, local, at_once: bool = False) -> None:
+    """Close the client and the local cluster it owns (if any). Politely by
+    default: killed workers would be restarted by their nannies, which then log
+    an error to stderr (into a notebook's output) as the cluster closes. At once
+    (``at_once``) on Ctrl-C or a failure, when that noise matters less than the
+    wait."""
+    if not at_once:
+        client.close()
+        if local is not None:
+            local.close()
+        return
     if local is not None:
-        local.close()
+        _kill_workers(local)
+    with contextlib.suppress(Exception):
+        client.close(timeout=1)
+        if local is not None:
+            local.close(timeout=1)
 
 
 def _kill_workers(local) -> None:

@@ -98,22 +98,43 @@ def _connect(cluster: str):
             from None
 
 
-@contextlib.contextmanager
-def local_cluster(n_workers: int | None = None):
-    """A local cluster kept for several calls: ``with local_cluster(2) as
-    cluster:`` gives its ``tcp://HOST:PORT`` name, which every ``cluster=`` of
-    the library takes, and stops it at the end. Several sweeps in a row then pay
-    for one start of the workers (seconds) instead of one each; the numbers are
-    the same as on any other cluster."""
-    name = check_cluster(default_cluster() if n_workers is None
-                         else f"local:{n_workers}")
-    client, local = _connect(name)
-    try:
-        yield local.scheduler_address
-    except BaseException:
-        _stop(client, local, at_once=True)  # Ctrl-C or a failure
-        raise
-    _stop(client, local)
+class LocalCluster:
+    """Local workers kept for several calls: every ``cluster=`` of the library
+    takes :attr:`address`, so several sweeps in a row pay for one start of the
+    workers (seconds) instead of one each; the numbers are the same as on any
+    other cluster. A notebook starts one in an early cell and calls
+    :meth:`close` in its last; ``with LocalCluster(2) as cluster:`` closes it at
+    the end of a block (at once on Ctrl-C or a failure)."""
+
+    def __init__(self, n_workers: int | None = None):
+        name = check_cluster(default_cluster() if n_workers is None
+                             else f"local:{n_workers}")
+        self.workers = workers(name)
+        self._client, self._local = _connect(name)
+        #: The scheduler's ``tcp://HOST:PORT``.
+        self.address = self._local.scheduler_address
+
+    def close(self, at_once: bool = False) -> None:
+        """Stop the workers (a second call does nothing)."""
+        if self._client is not None:
+            _stop(self._client, self._local, at_once=at_once)
+            self._client = self._local = None
+
+    def __enter__(self) -> str:
+        return self.address
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self.close(at_once=kind is not None)
+
+    def __repr__(self) -> str:
+        state = "closed" if self._client is None else self.address
+        return f"LocalCluster({self.workers} workers, {state})"
+
+
+def local_cluster(n_workers: int | None = None) -> LocalCluster:
+    """``with local_cluster(2) as cluster:`` gives the ``tcp://HOST:PORT`` name of
+    a :class:`LocalCluster` kept for the block."""
+    return LocalCluster(n_workers)
 
 
 def chunks(tasks: list, workers: int) -> list[list]:

@@ -57,3 +57,20 @@ def test_a_kept_cluster_serves_several_calls_and_stops_at_the_end():
     assert os.getpid() not in pids[0] | pids[1]
     with pytest.raises(OSError):
         Client(cluster, timeout="2s")
+
+
+def test_a_cluster_kept_across_notebook_cells_closes_once():
+    from dask.distributed import Client
+
+    from invlib.parallel import LocalCluster
+    cluster = LocalCluster(1)
+    assert cluster.workers == 1 and cluster.address in repr(cluster)
+    got = {}
+    run_all(square_plus, [(k, 1) for k in range(5)], got.__setitem__,
+            cluster.address)
+    assert got == {(k, 1): k ** 2 + 1 for k in range(5)}
+    cluster.close()
+    cluster.close()                      # a second close does nothing
+    assert "closed" in repr(cluster)
+    with pytest.raises(OSError):
+        Client(cluster.address, timeout="2s")

@@ -98,8 +98,9 @@ def test_randomised_policies_and_epsilon_greedy(article_shop, article_mdp):
     demand = rng.poisson(4.0, days)
     u = rng.random(days)
     on_hand, on_order = 0, 0
+    state_index = article_shop.state_index    # a property: built on each access
     for t in range(days):
-        i = article_shop.state_index[on_hand, on_order]
+        i = state_index[on_hand, on_order]
         order = int(np.searchsorted(cum[i], u[t], side="right"))
         on_hand, on_order, cost = day_kernel(on_hand, on_order, order, int(demand[t]),
                                              8.0, 10.0, False)

@@ -131,12 +131,6 @@ class LocalCluster:
         return f"LocalCluster({self.workers} workers, {state})"
 
 
-def local_cluster(n_workers: int | None = None) -> LocalCluster:
-    """``with local_cluster(2) as cluster:`` gives the ``tcp://HOST:PORT`` name of
-    a :class:`LocalCluster` kept for the block."""
-    return LocalCluster(n_workers)
-
-
 def chunks(tasks: list, workers: int) -> list[list]:
     """``tasks`` cut, in order, into chunks of decreasing size: each holds about
     ``1 / (CHUNKS_PER_WORKER * workers)`` of the tasks not yet in a chunk, and at

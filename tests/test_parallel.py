@@ -43,9 +43,9 @@ def worker_pid(_):
 def test_a_kept_cluster_serves_several_calls_and_stops_at_the_end():
     from dask.distributed import Client
 
-    from invlib.parallel import local_cluster
+    from invlib.parallel import LocalCluster
     pids = []
-    with local_cluster(2) as cluster:
+    with LocalCluster(2) as cluster:
         assert cluster.startswith("tcp://")
         for _ in range(2):
             got = {}

@@ -196,6 +196,12 @@ def _stop(client, local, at_once: bool = False) -> None:
         if local is not None:
             local.close()
         return
+    # the killed workers' connections close under the scheduler and the
+    # client, which log it with a traceback at INFO; that is the intended end,
+    # not news, and Ctrl-C must print one line (the distributed package
+    # restores its handlers' levels when a cluster closes, not its logger's)
+    quiet = logging.getLogger("distributed")
+    quiet.setLevel(max(quiet.level, logging.ERROR))
     if local is not None:
         _kill_workers(local)
     with contextlib.suppress(Exception):

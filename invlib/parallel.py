@@ -214,7 +214,13 @@ def _kill_workers(local) -> None:
     """Terminate a local cluster's worker processes (and their children) at
     once; the cluster's own close then finds them gone."""
     import psutil
-    for nanny in list(local.workers.values()):
+    nannies = list(local.workers.values())
+    for nanny in nannies:
+        # else a nanny restarts its killed worker, and the exit then waits
+        # (seconds) for the new one to start before it can close it
+        with contextlib.suppress(Exception):
+            nanny.close_gracefully(reason="interrupted")
+    for nanny in nannies:
         pid = getattr(getattr(getattr(nanny, "process", None), "process", None),
                       "pid", None)
         if pid is None:

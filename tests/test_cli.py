@@ -303,7 +303,7 @@ def test_ctrl_c_keeps_finished_runs_and_the_rerun_resumes(tmp_path, jobs):
     assert last == (f"interrupted: {stored} of 180 runs stored in {tmp_path}; "
                     "run the same command to resume")
     assert 3 <= stored < 180
-    assert seconds < 3                  # queued work is dropped, not finished
+    assert seconds < 3, err             # queued work is dropped, not finished
     kept = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.npz")}
     again = run(*args[:-2], "--episodes", "40", "--repetitions", "1", "--json",
                 "--no-progress")

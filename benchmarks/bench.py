@@ -1,15 +1,18 @@
 """Speed of invlib's learning agents, side by side with a plain-Python reference.
 
     .venv/bin/python benchmarks/bench.py [--steps 1000000] [--reference-steps N]
-                                         [--qlearning-only]
+                                         [--reference-runs N] [--qlearning-only]
+                                         [--no-compile]
 
 Prints, in one run: the JIT compile time (cold, and when loaded from the on-disk
-cache); the time of invlib's Q-learning over the same budget of steps as the
+cache; left out with --no-compile, which saves the several seconds a cold compile
+takes); the time of invlib's Q-learning over the same budget of steps as the
 article's plain-Python structure (benchmarks/article_reference.py), and the ratio;
 then the time per period of every agent of the SARSA family, relative to SARSA and
 to the reference, with the number of orders each ruminates per period (left out
 with --qlearning-only).
-Timings are the best of three runs (the reference runs once: it is slow).
+Timings are the best of three runs; the reference, which is slow, the best of
+--reference-runs (default one), each on --reference-steps scaled to --steps.
 """
 from __future__ import annotations
 
@@ -55,17 +58,24 @@ def main(argv=None):
     parser.add_argument("--qlearning-only", action="store_true",
                         help="time Q-learning against the reference only, not the "
                              "SARSA family (as chapter 3 does)")
+    parser.add_argument("--reference-runs", type=int, default=1,
+                        help="time the reference this many times, keep the best")
+    parser.add_argument("--no-compile", action="store_true",
+                        help="do not time the JIT compilation (a cold compile "
+                             "takes several seconds)")
     args = parser.parse_args(argv)
     steps_per_episode = 1000
     episodes = args.steps // steps_per_episode
     ref_episodes = (args.reference_steps or args.steps) // steps_per_episode
     shop = bike_shop()
 
-    with tempfile.TemporaryDirectory() as cold:
-        cold_first = first_call_seconds(cold)      # compiles and fills the cache
-        warm_first = first_call_seconds(cold)      # loads from the cache
-    print("JIT compilation (import + first tiny run, fresh process)")
-    print(f"  cold cache: {cold_first:6.2f} s    on-disk cache: {warm_first:6.2f} s")
+    if not args.no_compile:
+        with tempfile.TemporaryDirectory() as cold:
+            cold_first = first_call_seconds(cold)      # compiles and fills the cache
+            warm_first = first_call_seconds(cold)      # loads from the cache
+        print("JIT compilation (import + first tiny run, fresh process)")
+        print(f"  cold cache: {cold_first:6.2f} s    "
+              f"on-disk cache: {warm_first:6.2f} s\n")
 
     Agent(shop, article_settings(episodes=1, steps=10), 0).train()   # warm up here
 
@@ -79,12 +89,15 @@ def main(argv=None):
 
     whole = best_of(3, invlib_run)
     loop = invlib_run.loop
-    tic = time.perf_counter()
-    ArticleQLearning(seed=0).train(episodes=ref_episodes, steps=steps_per_episode)
-    reference = (time.perf_counter() - tic) * episodes / ref_episodes
+    def reference_run():
+        tic = time.perf_counter()
+        ArticleQLearning(seed=0).train(episodes=ref_episodes, steps=steps_per_episode)
+        return time.perf_counter() - tic
+
+    reference = best_of(args.reference_runs, reference_run) * episodes / ref_episodes
 
     per_step = lambda seconds: 1e9 * seconds / (episodes * steps_per_episode)  # noqa
-    print(f"\nQ-learning, the article's scheme, {episodes * steps_per_episode:,} steps")
+    print(f"Q-learning, the article's scheme, {episodes * steps_per_episode:,} steps")
     print(f"  {'':34}{'seconds':>9}{'ns/step':>9}{'speed-up':>10}")
     print(f"  {'plain-Python reference (article)':34}{reference:9.3f}"
           f"{per_step(reference):9.0f}{1:10.1f}")
@@ -93,8 +106,10 @@ def main(argv=None):
     print(f"  {'invlib, compiled loop alone':34}{loop:9.3f}"
           f"{per_step(loop):9.0f}{reference / loop:10.1f}")
     if ref_episodes != episodes:
-        print(f"  (reference timed on {ref_episodes * steps_per_episode:,} steps "
-              "and scaled)")
+        best = f"the best of {args.reference_runs} runs, " \
+            if args.reference_runs > 1 else ""
+        print(f"  (reference timed on {ref_episodes * steps_per_episode:,} steps, "
+              f"{best}scaled)")
 
     if args.qlearning_only:
         return

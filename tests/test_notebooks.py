@@ -111,17 +111,25 @@ def test_student_copy_keeps_no_solution_text(name, tmp_path):
 
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_student_copy_runs_as_the_start_of_its_chapter(name, tmp_path):
-    """The student copy's code is the chapter's first code cells, in order, with
-    only solutions after them. nbval's run of the chapter (scripts/test runs
-    ``--nbval book``) executes exactly that code first, in a fresh kernel, in
-    book/, where the copies run: so that one run also shows that the copy runs top
-    to bottom, and the copy is not executed a second time here."""
+    """The student copy's code is the chapter's first code cells, in order, and
+    after them only the exercises' answer and check cells. nbval's run of the
+    chapter (scripts/test runs ``--nbval book``) executes exactly that start
+    first, in a fresh kernel, in book/, where the copies run; tests/test_checks.py
+    runs every answer cell and its check as the blank copy holds them, and
+    tests/test_grading.py grades a blank copy run top to bottom. So the copies
+    are not all executed a second time here."""
     original = chapter(name)
     copy = student_copy(name, tmp_path)
-    code = [c.source for c in original.cells if c.cell_type == "code"]
-    kept = [c.source for c in copy.cells if c.cell_type == "code"]
-    assert kept == code[:len(kept)], "the copy's code is not the chapter's start"
+    exercise_cells = {"answer", "check"}
+    kept = [c for c in copy.cells if c.cell_type == "code"]
+    start = [c for c in kept if not exercise_cells & set(c.metadata.get("tags", []))]
+    assert kept[:len(start)] == start, "chapter code after the exercises' cells"
+    code = [c for c in original.cells if c.cell_type == "code"]
+    assert [c.source for c in start] == [c.source for c in code[:len(start)]], \
+        "the copy's code is not the chapter's start"
     solution_cells = {id(c) for sol in bs.solutions(original)
                       for c in sol.cells(original)}
-    after = [c for c in original.cells if c.cell_type == "code"][len(kept):]
-    assert all(id(c) in solution_cells for c in after)
+    after = code[len(start):]
+    assert all(id(c) in solution_cells
+               or {"answer", "check", "hidden-test"} & set(c.metadata.get("tags", []))
+               for c in after)

@@ -1,0 +1,135 @@
+"""The exercises that check themselves, as the book holds them: each checkable
+exercise has an answer cell before its solution and a check cell after it (and
+a hidden test for the autograder), all left out of the website and the PDF. The
+book runs each check right after its solution, where it must say "right"; the
+blank student copy runs it after the answer cell's ``...``, where it must say
+"not answered yet" in one line, never with a traceback."""
+import contextlib
+import io
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import bookstructure as bs  # noqa: E402
+
+NOTEBOOKS = bs.NOTEBOOKS
+OWN_TAGS = {"answer", "check", "hidden-test", "rubric"}
+_LABEL = re.compile(r'check\(\s*"([^"]+)"')
+_HIDDEN = re.compile(r"^# hidden test (\S+): (\d+) points?$")
+_ASSIGNED = re.compile(r"^(\w+) = \.\.\.", re.M)
+
+
+def tags(cell) -> set:
+    return set(cell.metadata.get("tags", []))
+
+
+def notebook(name):
+    return bs.read(bs.BOOK / f"{name}.ipynb")
+
+
+def checks(nb) -> list[tuple[str, object, object]]:
+    """(label, answer cell, check cell) of every checked exercise, in order."""
+    found = []
+    answers = {}
+    for cell in nb.cells:
+        if "answer" in tags(cell):
+            label = re.search(r"\bex-[\w-]+", cell.source).group(0)
+            answers[label] = cell
+        if "check" in tags(cell):
+            label = _LABEL.search(cell.source).group(1)
+            found.append((label, answers.get(label), cell))
+    return found
+
+
+def run(*cells) -> tuple[str, dict]:
+    """Execute the cells' code in one fresh namespace; (stdout, namespace)."""
+    namespace, out = {}, io.StringIO()
+    with contextlib.redirect_stdout(out):
+        for cell in cells:
+            exec(compile(cell.source, "<cell>", "exec"), namespace)
+    return out.getvalue(), namespace
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_each_check_sits_with_its_exercise_and_is_left_out_of_the_site(name):
+    nb = notebook(name)
+    labels = bs.exercises(nb)
+    ends = {s.label: s.end for s in bs.solutions(nb)}
+    index = {id(c): i for i, c in enumerate(nb.cells)}
+    for label, answer, check in checks(nb):
+        assert label in labels, f"a check for no exercise: {label}"
+        assert answer is not None, f"{label}: no answer cell"
+        # the answer cell right after the exercise, the check right after the
+        # solution (the student copy drops the solution: answer, then check)
+        before = nb.cells[index[id(answer)] - 1]
+        assert f":label: {label}" in before.source, f"{label}: answer misplaced"
+        assert index[id(check)] == ends[label] + 1, f"{label}: check misplaced"
+        # every name the check reads is one the answer cell sets
+        asked = set(_ASSIGNED.findall(answer.source))
+        read = set(re.findall(r'Expect\(\s*"(\w+)"', check.source))
+        assert asked and asked == read, f"{label}: answers {asked}, checked {read}"
+    for cell in nb.cells:
+        if tags(cell) & OWN_TAGS:
+            assert "remove-cell" in tags(cell), "shown on the website"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_check_says_right_after_the_books_solution(name):
+    """The stored output of each check in the book, which nbval compares with a
+    fresh run of the chapter: the book's own solution passes its check."""
+    for label, _, check in checks(notebook(name)):
+        text = "".join(o.get("text", "") for o in check.outputs)
+        assert text == f"✓ {label}: right.\n", f"{label}: {text!r}"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_the_blank_copy_gets_one_polite_line_per_check(name):
+    """What a student sees who runs an answer cell unchanged, and its check."""
+    for label, answer, check in checks(notebook(name)):
+        out, _ = run(answer, check)
+        assert out.count("\n") == 1, out
+        assert out.startswith(f"✗ {label}: not answered yet (0 of "), out
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_malformed_and_wrong_answers_get_a_line_not_a_traceback(name):
+    for label, answer, check in checks(notebook(name)):
+        _, namespace = run(answer)
+        names = [n for n, v in namespace.items() if v is Ellipsis]
+        for junk in ("seven", [[1, 2], [3]], {"a": 1}, float("nan"), -1e300):
+            filled = {n: junk for n in names}
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                exec(compile(check.source, "<check>", "exec"), dict(filled))
+            line = out.getvalue()
+            assert line.count("\n") == 1 and line.startswith(f"✗ {label}: "), line
+            assert "Traceback" not in line
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_hidden_tests_follow_their_check(name):
+    nb = notebook(name)
+    checked = {label: check for label, _, check in checks(nb)}
+    for i, cell in enumerate(nb.cells):
+        if "hidden-test" not in tags(cell):
+            continue
+        header = _HIDDEN.match(cell.source.splitlines()[0])
+        assert header, f"cell {i}: header {cell.source.splitlines()[0]!r}"
+        label = header.group(1)
+        assert nb.cells[i - 1] is checked.get(label), f"{label}: not after its check"
+        assert not cell.outputs, f"{label}: a hidden test prints nothing"
+
+
+def test_at_least_fifteen_exercises_check_themselves_and_the_rest_have_rubrics():
+    checked, manual, every = set(), set(), set()
+    for name in NOTEBOOKS:
+        nb = notebook(name)
+        every |= set(bs.exercises(nb))
+        checked |= {label for label, _, _ in checks(nb)}
+        manual |= {re.search(r"Rubric for (\S+) ", c.source).group(1)
+                   for c in nb.cells if "rubric" in tags(c)}
+    assert len(checked) >= 15, sorted(checked)
+    assert checked | manual == every, sorted(every - checked - manual)

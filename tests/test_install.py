@@ -68,7 +68,9 @@ def imports_of_the_library_and_notebooks() -> dict[str, set[str]]:
     for path, source in sources:
         for module in top_level_imports(source):
             found.setdefault(module, set()).add(path.relative_to(ROOT).as_posix())
-    for module in {*sys.stdlib_module_names, "invlib", "__future__"}:
+    # the repository's own scripts, which a chapter may import from ../benchmarks
+    local = {p.stem for p in (ROOT / "benchmarks").glob("*.py")}
+    for module in {*sys.stdlib_module_names, *local, "invlib", "__future__"}:
         found.pop(module, None)
     return found
 

@@ -142,8 +142,9 @@ def verdict(label: str, namespace: Mapping, *expects: Expect) -> tuple[str, str]
     lead = ("not answered yet" if all(v in ("right", "missing") for v in verdicts)
             else "not right yet")
     worst = next(v for v in ("missing", "malformed", "wrong") if v in verdicts)
+    text = "; ".join(told)
     return worst, (f"✗ {label}: {lead} ({done} of {len(expects)} right). "
-                   + "; ".join(told) + ".")
+                   + text + ("" if text.endswith(("?", ".", "!")) else "."))
 
 
 def check(label: str, namespace: Mapping, *expects: Expect) -> None:

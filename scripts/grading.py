@@ -166,6 +166,11 @@ def write_autograders(out: Path, names=bs.NOTEBOOKS) -> list[Path]:
 
 # ---------------------------------------------------------------- grading --
 
+class BookError(Exception):
+    """The book's own hidden tests or rubrics are malformed (the instructor's
+    to fix, not the student's)."""
+
+
 @dataclass
 class Score:
     label: str
@@ -297,8 +302,11 @@ def grade(path: Path, time_limit: float) -> Report:
                        "file after it, e.g. bikeshop.ipynb)")
         return report
     book = bs.read(bs.BOOK / f"{chapter}.ipynb")
-    tests = bs.hidden_tests(book)
-    rubrics = bs.rubrics(book)
+    try:
+        tests = bs.hidden_tests(book)
+        rubrics = bs.rubrics(book)
+    except ValueError as error:
+        raise BookError(f"book/{chapter}.ipynb: {error}") from None
     notes = []
     if ran_out_of_order(submission):
         notes.append("cells had been run out of order; graded as run top to "
@@ -353,7 +361,7 @@ def grade(path: Path, time_limit: float) -> Report:
         report.scores.append(score)
     for rubric in rubrics:
         report.scores.append(Score(rubric.label, None, rubric.points,
-                                   _one_line(rubric.summary, 100)))
+                                   _one_line(rubric.summary, 80)))
     # each exercise's rows together, in the chapter's order (sorted is stable)
     report.scores.sort(key=lambda s: order.get(s.label, len(order)))
     report.note = "; ".join(notes)
@@ -480,7 +488,11 @@ def main(argv=None) -> int:
         return 1
     first = True
     for path in paths:
-        report = grade(path, args.time_limit)
+        try:
+            report = grade(path, args.time_limit)
+        except BookError as error:
+            print(f"grade: {error}", file=sys.stderr)
+            return 1
         if args.json:
             print(report.to_json(), flush=True)
         else:

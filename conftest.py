@@ -39,10 +39,12 @@ def pytest_unconfigure(config):
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (``--dist loadgroup``, as scripts/test runs it), each
     notebook's cells stay together on one worker, in order, in one kernel; so do
-    the JupyterLab tests, which share one server, and the PDF tests, which read one
-    printed book. Everything else spreads out over the workers."""
+    the JupyterLab tests, which share one server, the PDF tests, which read one
+    printed book, and the grading tests, which share their graded submissions.
+    Everything else spreads out over the workers."""
     for item in items:
         path = Path(str(item.fspath))
         if path.suffix == ".ipynb" or path.name in ("test_jupyterlab.py",
-                                                    "test_pdf.py"):
+                                                    "test_pdf.py",
+                                                    "test_grading.py"):
             item.add_marker(pytest.mark.xdist_group(path.stem))

@@ -133,3 +133,17 @@ def test_at_least_fifteen_exercises_check_themselves_and_the_rest_have_rubrics()
                    for c in nb.cells if "rubric" in tags(c)}
     assert len(checked) >= 15, sorted(checked)
     assert checked | manual == every, sorted(every - checked - manual)
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_the_student_copy_starts_blank(name, tmp_path):
+    """No check in a copy says "right" before the student has answered, and
+    the checks' code is folded (JupyterLab shows a bar to open it)."""
+    [path] = bs.write_student_copies(tmp_path, [name])
+    copy = bs.read(path)
+    cells = [c for c in copy.cells if {"answer", "check"} & tags(c)]
+    assert len(cells) == 2 * len(checks(notebook(name)))
+    for cell in cells:
+        assert cell.outputs == [] and cell.execution_count is None
+        if "check" in tags(cell):
+            assert cell.metadata["jupyter"]["source_hidden"] is True

@@ -1,7 +1,7 @@
 """The autograder: grade students' copies of the chapters with otter-grader, on
 this machine, with no Docker and no network.
 
-    python scripts/grading.py [--json] [--time-limit SECONDS] NOTEBOOK...
+    python scripts/grading.py [--json] [--time-limit SECONDS] [--jobs N] NOTEBOOK...
 
 (``scripts/grade`` is the shell entry point.) The hidden tests live in the
 book's notebooks, next to their exercises (``scripts/bookstructure.py`` collects
@@ -27,8 +27,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -268,6 +270,34 @@ def _mirror_book(folder: Path, chapter: str) -> Path:
     return book
 
 
+class Running:
+    """The grading processes under way (several with ``--jobs``), so that
+    Ctrl-C stops them all, and none starts after it."""
+
+    def __init__(self):
+        self._processes: set = set()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def add(self, process: subprocess.Popen) -> None:
+        with self._lock:
+            if not self._closed:
+                self._processes.add(process)
+                return
+        _kill_tree(process)                 # started as Ctrl-C came: stop it
+
+    def discard(self, process: subprocess.Popen) -> None:
+        with self._lock:
+            self._processes.discard(process)
+
+    def stop_all(self) -> None:
+        with self._lock:
+            self._closed = True
+            processes = list(self._processes)
+        for process in processes:
+            _kill_tree(process)
+
+
 def _kill_tree(process: subprocess.Popen) -> None:
     """End the grading process and everything it started (the kernel runs in
     a session of its own, so the process group alone would miss it)."""
@@ -286,8 +316,10 @@ def _kill_tree(process: subprocess.Popen) -> None:
     psutil.wait_procs(family, timeout=5)
 
 
-def grade(path: Path, time_limit: float) -> Report:
-    """Grade one submission; never raises for anything the submission does."""
+def grade(path: Path, time_limit: float, running: Running | None = None
+          ) -> Report:
+    """Grade one submission; never raises for anything the submission does.
+    ``running`` (optional) holds its process while it runs."""
     started = time.perf_counter()
     report = Report(str(path), None)
     try:
@@ -327,6 +359,8 @@ def grade(path: Path, time_limit: float) -> Report:
             command, cwd=workdir, env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             start_new_session=True)
+        if running is not None:
+            running.add(process)
         try:
             _, stderr = process.communicate(timeout=time_limit)
         except subprocess.TimeoutExpired:
@@ -338,6 +372,9 @@ def grade(path: Path, time_limit: float) -> Report:
         except BaseException:          # Ctrl-C: nothing may outlive the grader
             _kill_tree(process)
             raise
+        finally:
+            if running is not None:
+                running.discard(process)
         if out.exists():
             results = json.loads(out.read_text())
         elif process.returncode not in (None, -signal.SIGKILL) and \
@@ -444,6 +481,15 @@ def _time_limit(text: str) -> float:
     return value
 
 
+def _jobs(text: str) -> int:
+    cores = os.cpu_count() or 1
+    if not text.isdigit() or not 1 <= int(text) <= cores:
+        raise argparse.ArgumentTypeError(
+            f"--jobs must be a whole number from 1 to {cores} (this machine's "
+            f"cores), not {text!r}")
+    return int(text)
+
+
 def submissions(arguments: list[str]) -> list[Path]:
     """The notebooks named, folders expanded to the .ipynb files in them."""
     found = []
@@ -476,6 +522,10 @@ def main(argv=None) -> int:
                         metavar="SECONDS",
                         help=f"seconds a submission may run (1 to "
                              f"{MAX_TIME_LIMIT}; default {TIME_LIMIT})")
+    parser.add_argument("--jobs", type=_jobs, default=1, metavar="N",
+                        help="submissions graded at once, each on a core of "
+                             "its own (1 to this machine's cores; default 1); "
+                             "the reports still come in the order given")
     args = parser.parse_args(argv)
     if not args.notebooks:
         _usage_error("NOTEBOOK: give at least one notebook or folder of them")
@@ -486,18 +536,26 @@ def main(argv=None) -> int:
         print("grade: otter-grader is not installed (scripts/setup installs it, "
               "or pip install -e '.[teach]')", file=sys.stderr)
         return 1
-    first = True
-    for path in paths:
-        try:
-            report = grade(path, args.time_limit)
-        except BookError as error:
-            print(f"grade: {error}", file=sys.stderr)
-            return 1
-        if args.json:
-            print(report.to_json(), flush=True)
-        else:
-            print(("" if first else "\n") + report.table(), flush=True)
-        first = False
+    running = Running()
+    pool = ThreadPoolExecutor(max_workers=args.jobs)
+    try:
+        # threads suffice: each waits on a grading process of its own
+        futures = [pool.submit(grade, path, args.time_limit, running)
+                   for path in paths]
+        for i, future in enumerate(futures):
+            report = future.result()
+            if args.json:
+                print(report.to_json(), flush=True)
+            else:
+                print(("\n" if i else "") + report.table(), flush=True)
+    except BaseException as error:          # Ctrl-C, or a broken book
+        pool.shutdown(wait=False, cancel_futures=True)
+        running.stop_all()
+        if not isinstance(error, BookError):
+            raise
+        print(f"grade: {error}", file=sys.stderr)
+        return 1
+    pool.shutdown()
     return 0
 
 

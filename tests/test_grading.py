@@ -136,7 +136,9 @@ def test_bad_arguments_give_one_line_and_status_2(tmp_path, capsys):
                        (["--time-limit", "-5", tmp_path], "1 to"),
                        ([tmp_path / "missing.ipynb"], "NOTEBOOK"),
                        ([tmp_path], "NOTEBOOK"),
-                       (["--colour"], "--colour")]:
+                       (["--colour"], "--colour"),
+                       (["--jobs", "0", tmp_path], "--jobs"),
+                       (["--jobs", "2.5", tmp_path], "whole number")]:
         with pytest.raises(SystemExit) as stop:
             grading.main(list(map(str, args)))
         out, err = capsys.readouterr()
@@ -160,8 +162,10 @@ def blank(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def graded_json(blank):
-    """The book's chapter and the blank student copy, graded with --json."""
-    result = run_grade("--json", bs.BOOK / f"{CHAPTER}.ipynb", blank)
+    """The book's chapter and the blank student copy, graded with --json,
+    side by side (--jobs 2); the reports come in the order given."""
+    result = run_grade("--json", "--jobs", "2", bs.BOOK / f"{CHAPTER}.ipynb",
+                       blank)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     lines = result.stdout.strip().splitlines()
@@ -267,20 +271,27 @@ def command_line(process):
 
 
 def test_ctrl_c_prints_one_line_and_leaves_no_kernel(tmp_path):
-    process = subprocess.Popen([str(GRADE), str(loop_notebook(tmp_path))],
+    """Two looping submissions graded side by side (--jobs 2), a third
+    queued: Ctrl-C stops both kernels, and no report is printed."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("a", "b", "c"):
+        loop_notebook(tmp_path).rename(folder / f"{CHAPTER}-{name}.ipynb")
+    process = subprocess.Popen([str(GRADE), "--jobs", "2", str(folder)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
     grader = psutil.Process(process.pid)
-    kernel = None
+    kernels = []
     deadline = time.monotonic() + 120
-    while kernel is None and time.monotonic() < deadline:
+    while len(kernels) < 2 and time.monotonic() < deadline:
         time.sleep(0.5)
-        kernel = next((p for p in grader.children(recursive=True)
-                       if "ipykernel" in command_line(p)), None)
-    assert kernel is not None, "no kernel started"
+        kernels = [p for p in grader.children(recursive=True)
+                   if "ipykernel" in command_line(p)]
+    assert len(kernels) == 2, "two kernels did not start"
     os.kill(process.pid, signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130
     assert stderr.strip() == "grade: interrupted" and stdout == ""
-    kernel.wait(timeout=10)
-    assert not kernel.is_running()
+    for kernel in kernels:
+        kernel.wait(timeout=10)
+        assert not kernel.is_running()

@@ -249,12 +249,12 @@ def without_solutions(notebook) -> nbformat.NotebookNode:
              if set(tags(c)) & set(INSTRUCTOR_TAGS)}
     copy.cells = [c for i, c in enumerate(copy.cells) if i not in drop]
     for cell in copy.cells:
-        if {"answer", "check"} & set(tags(cell)):
+        if {ANSWER_TAG, CHECK_TAG} & set(tags(cell)):
             # the book's run left "right" under each check: a student starts
             # from a blank answer, and the check's digests and hints are not
             # for reading, so JupyterLab shows its code folded
             cell.outputs, cell.execution_count = [], None
-            if "check" in tags(cell):
+            if CHECK_TAG in tags(cell):
                 cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
     if inline_solutions(copy):
         raise ValueError("an ungated {solution} block cannot be removed cleanly")

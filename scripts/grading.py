@@ -48,10 +48,6 @@ CHAPTER_FILES = {"robustness": ["data/sweep"], "replication": ["data/sweep"],
 #: (training them afresh takes chapter 7 minutes): the grading folder gets a
 #: copy of them, which the submission may overwrite
 RESULTS_CHAPTERS = {"replication"}
-#: what the zip's grading environment installs: invlib's needs, as pinned
-ZIP_REQUIREMENTS = ["numpy", "scipy", "numba", "matplotlib", "ipywidgets",
-                    "ipython", "tqdm", "gymnasium", "dask", "distributed",
-                    "psutil", "cycler"]
 
 TEST_FILE = '''\
 """Hidden test for {label} ({chapter}): made by scripts/grading.py from the
@@ -104,6 +100,18 @@ def write_tests(chapter: str, notebook, folder: Path) -> list[Path]:
     return written
 
 
+def _invlib_requirements() -> list[str]:
+    """What the zip's grading environment installs: invlib's own
+    dependencies, as pyproject.toml names them (read from the installed
+    package, so there is no second list to keep)."""
+    import importlib.metadata
+
+    from packaging.requirements import Requirement
+    return [requirement.name for requirement in map(
+                Requirement, importlib.metadata.requires("invlib") or [])
+            if requirement.marker is None]      # no extras
+
+
 def _pins() -> dict[str, str]:
     pins = {}
     for line in [*(ROOT / "requirements.txt").read_text().splitlines(),
@@ -135,7 +143,7 @@ def write_autograder(chapter: str, out: Path) -> Path | None:
             indent=2) + "\n")
         (stage / "requirements.txt").write_text("".join(
             f"{name}=={pins[name]}\n" if name in pins else f"{name}\n"
-            for name in ZIP_REQUIREMENTS))
+            for name in _invlib_requirements()))
         files = ["invlib"]
         shutil.copytree(ROOT / "invlib", stage / "invlib",
                         ignore=shutil.ignore_patterns("__pycache__", "*.nbi",

@@ -16,14 +16,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import bookstructure as bs  # noqa: E402
 
 NOTEBOOKS = bs.NOTEBOOKS
-OWN_TAGS = {"answer", "check", "hidden-test", "rubric"}
-_LABEL = re.compile(r'check\(\s*"([^"]+)"')
-_HIDDEN = re.compile(r"^# hidden test (\S+): (\d+) points?$")
-_ASSIGNED = re.compile(r"^(\w+) = \.\.\.", re.M)
+OWN_TAGS = {bs.ANSWER_TAG, bs.CHECK_TAG, *bs.INSTRUCTOR_TAGS}
 
 
 def tags(cell) -> set:
-    return set(cell.metadata.get("tags", []))
+    return set(bs.tags(cell))
 
 
 def notebook(name):
@@ -32,16 +29,11 @@ def notebook(name):
 
 def checks(nb) -> list[tuple[str, object, object]]:
     """(label, answer cell, check cell) of every checked exercise, in order."""
-    found = []
-    answers = {}
-    for cell in nb.cells:
-        if "answer" in tags(cell):
-            label = re.search(r"\bex-[\w-]+", cell.source).group(0)
-            answers[label] = cell
-        if "check" in tags(cell):
-            label = _LABEL.search(cell.source).group(1)
-            found.append((label, answers.get(label), cell))
-    return found
+    answer_cells = [c for c in nb.cells if bs.ANSWER_TAG in tags(c)]
+    check_cells = [c for c in nb.cells if bs.CHECK_TAG in tags(c)]
+    by_label = dict(zip(bs.answers(nb), answer_cells, strict=True))
+    return [(label, by_label.get(label), cell)
+            for label, cell in zip(bs.checks(nb), check_cells, strict=True)]
 
 
 def run(*cells) -> tuple[str, dict]:
@@ -68,7 +60,7 @@ def test_each_check_sits_with_its_exercise_and_is_left_out_of_the_site(name):
         assert f":label: {label}" in before.source, f"{label}: answer misplaced"
         assert index[id(check)] == ends[label] + 1, f"{label}: check misplaced"
         # every name the check reads is one the answer cell sets
-        asked = set(_ASSIGNED.findall(answer.source))
+        asked = set(bs.answers(nb)[label])
         read = set(re.findall(r'Expect\(\s*"(\w+)"', check.source))
         assert asked and asked == read, f"{label}: answers {asked}, checked {read}"
     for cell in nb.cells:
@@ -113,14 +105,12 @@ def test_malformed_and_wrong_answers_get_a_line_not_a_traceback(name):
 def test_hidden_tests_follow_their_check(name):
     nb = notebook(name)
     checked = {label: check for label, _, check in checks(nb)}
-    for i, cell in enumerate(nb.cells):
-        if "hidden-test" not in tags(cell):
-            continue
-        header = _HIDDEN.match(cell.source.splitlines()[0])
-        assert header, f"cell {i}: header {cell.source.splitlines()[0]!r}"
-        label = header.group(1)
-        assert nb.cells[i - 1] is checked.get(label), f"{label}: not after its check"
-        assert not cell.outputs, f"{label}: a hidden test prints nothing"
+    # bs.hidden_tests requires the header "# hidden test LABEL: N points"
+    for test in bs.hidden_tests(nb):
+        assert nb.cells[test.cell - 1] is checked.get(test.label), \
+            f"{test.label}: not after its check"
+        assert not nb.cells[test.cell].outputs, \
+            f"{test.label}: a hidden test prints nothing"
 
 
 def test_at_least_fifteen_exercises_check_themselves_and_the_rest_have_rubrics():
@@ -129,8 +119,7 @@ def test_at_least_fifteen_exercises_check_themselves_and_the_rest_have_rubrics()
         nb = notebook(name)
         every |= set(bs.exercises(nb))
         checked |= {label for label, _, _ in checks(nb)}
-        manual |= {re.search(r"Rubric for (\S+) ", c.source).group(1)
-                   for c in nb.cells if "rubric" in tags(c)}
+        manual |= {rubric.label for rubric in bs.rubrics(nb)}
     assert len(checked) >= 15, sorted(checked)
     assert checked | manual == every, sorted(every - checked - manual)
 

@@ -35,16 +35,44 @@ def pytest_unconfigure(config):
         os.killpg(build.pid, signal.SIGTERM)   # a run cut short: stop the build
 
 
+#: Groups that take longest, longest first: they start first, so that no
+#: worker is left with a long one at the end while the others idle (the short
+#: tests fill in around them). The PDF needs the website's build, which the
+#: controller starts at once (pytest_configure); the website's tests come last.
+FIRST = ["replication", "variants", "qlearning", "robustness", "own_agent",
+         "test_grading", "rumination", "test_pdf", "test_jupyterlab", "sarsa",
+         "exact", "bikeshop"]
+LAST = ["test_website.py", "test_layout.py"]
+
+
 @pytest.hookimpl(tryfirst=True)     # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (``--dist loadgroup``, as scripts/test runs it), each
     notebook's cells stay together on one worker, in order, in one kernel; so do
-    the JupyterLab tests, which share one server, the PDF tests, which read one
-    printed book, and the grading tests, which share their graded submissions.
-    Everything else spreads out over the workers."""
+    the JupyterLab tests, which share one server, the PDF tests and the print
+    layout tests, which read one printed book, and the grading tests, which
+    share their graded submissions. Everything else spreads out over the
+    workers. The longest groups go first (:data:`FIRST`)."""
+    groups = {}
     for item in items:
         path = Path(str(item.fspath))
+        group = None
         if path.suffix == ".ipynb" or path.name in ("test_jupyterlab.py",
                                                     "test_pdf.py",
                                                     "test_grading.py"):
-            item.add_marker(pytest.mark.xdist_group(path.stem))
+            group = path.stem
+        elif getattr(item, "originalname", "") == \
+                "test_everything_fits_the_printed_column":
+            group = "test_pdf"
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+        groups[item] = group
+
+    def rank(item):
+        group, name = groups[item], Path(str(item.fspath)).name
+        if group in FIRST:
+            return FIRST.index(group)
+        return len(FIRST) + (name in LAST)
+
+    items[:] = [item for _, item in sorted(enumerate(items),
+                                           key=lambda pair: (rank(pair[1]), pair[0]))]

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numba
 import numpy as np
 
 from .approx import approx_settings, draw_agent, draw_environment, play
@@ -68,7 +69,11 @@ def _points(runs) -> dict:
 
 def complete_repetitions(runs) -> int:
     """The number of repetitions ``0..n-1`` that every point holds."""
-    points = _points(runs)
+    return _complete(_points(runs))
+
+
+def _complete(points: dict) -> int:
+    """:func:`complete_repetitions` of runs grouped by :func:`_points`."""
     if not points:
         return 0
     n = 0
@@ -89,7 +94,8 @@ def _layout(runs, agent: str):
     """The complete repetitions, the runs by point, and a map's rows (kappas, or
     one row for an agent without kappa) and columns ((learning rate, epsilon))."""
     kappas, rates, epsilons = grid_of(runs)
-    return (complete_repetitions(runs), _points(runs),
+    points = _points(runs)
+    return (_complete(points), points,
             kappas if uses_kappa(agent) else [None],
             [(a, e) for a in rates for e in epsilons])
 
@@ -199,7 +205,8 @@ def books_point(runs, problem: str, agents=DEFAULT_AGENTS,
     Holm-corrected over the table's family (every agent, both windows, as in
     :func:`invlib.experiments.summary`), and whether the claim holds at 5%."""
     kappa, rate, epsilon = point
-    reps, points = complete_repetitions(runs), _points(runs)
+    points = _points(runs)
+    reps = _complete(points)
     base = points[(problem, BASELINE, None, rate, epsilon)]
     rows = []
     for agent in agents:
@@ -245,21 +252,33 @@ def replay(problem_name: str, agent: str, kappa, learning_rate: float,
     run = play(problem, settings, env, draw_agent(problem, settings, agent_rng))
     K, v, h, p = problem.model[:4]
     levels, again = np.empty(run.periods), np.empty(run.periods)
-    i = 0
-    for e, length in enumerate(run.episode_lengths):
-        x, pipeline = env.starts[e, 0], list(env.starts[e, 1:])
-        for t in range(length):
-            x = x + pipeline[0] - env.demands[e, t]
-            stock = h * max(x, 0.0) + p * max(-x, 0.0)
-            rest = run.costs[i] - stock
-            order = 0.0 if rest < K / 2 else float(round((rest - K) / v))
-            pipeline = pipeline[1:] + [order]
-            levels[i] = x
-            again[i] = v * order + stock + (K if order > 0 else 0.0)
-            i += 1
+    _rebuild(env.starts, env.demands, run.episode_lengths, run.costs, K, v, h, p,
+             levels, again)
     if not np.allclose(again, run.costs, rtol=1e-12, atol=1e-9):
         raise AssertionError("the rebuilt orders do not give the run's costs")
     return problem, run, levels
+
+
+@numba.njit(cache=True)
+def _rebuild(starts, demands, lengths, costs, K, v, h, p, levels, again):
+    """:func:`replay`'s rebuild, period by period (compiled: a leaving run has
+    up to 20,000 periods, and the chapter replays about a hundred runs): the
+    level after each period played, and the cost the rebuilt order gives."""
+    pipeline = np.empty(starts.shape[1] - 1)
+    i = 0
+    for e in range(len(lengths)):
+        x = starts[e, 0]
+        pipeline[:] = starts[e, 1:]
+        for t in range(lengths[e]):
+            x = x + pipeline[0] - demands[e, t]
+            stock = h * max(x, 0.0) + p * max(-x, 0.0)
+            rest = costs[i] - stock
+            order = 0.0 if rest < K / 2 else np.rint((rest - K) / v)
+            pipeline[:-1] = pipeline[1:].copy()
+            pipeline[-1] = order
+            levels[i] = x
+            again[i] = v * order + stock + (K if order > 0 else 0.0)
+            i += 1
 
 
 def outside_shares(problem, run, levels, band=(-30.0, 60.0)) -> dict:

@@ -9,7 +9,7 @@ state, or the greedy policy of any Q-table.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -29,6 +29,9 @@ from .mdp import FiniteMDP, bike_shop_mdp
 from .parallel import run_all
 from .simulate import as_generator
 
+#: At most this many policies' exact costs are kept by a :class:`Benchmark`.
+COST_CACHE = 4096
+
 
 @dataclass(frozen=True)
 class Benchmark:
@@ -37,11 +40,25 @@ class Benchmark:
     mdp: FiniteMDP
     optimal_policy: np.ndarray
     optimal_cost: float          # long-run cost per day of the optimal policy
+    # policy bytes -> cost: a learning curve scores the same greedy policy
+    # again and again once it settles, and each exact score takes a
+    # millisecond; left out of copies sent to other processes
+    _costs: dict = field(default_factory=dict, compare=False, repr=False)
 
     def cost(self, policy) -> float:
         """Exact long-run cost per day of ``policy`` (from the article's random
         start, which matters only for policies that can get stuck)."""
-        return average_cost(self.mdp, policy, start_distribution(self.shop))
+        policy = np.asarray(policy)
+        key = (policy.dtype.str, policy.shape, policy.tobytes())
+        if key not in self._costs:
+            if len(self._costs) >= COST_CACHE:
+                self._costs.clear()
+            self._costs[key] = average_cost(self.mdp, policy,
+                                            start_distribution(self.shop))
+        return self._costs[key]
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_costs": {}}
 
     def gap(self, policy) -> float:
         """Extra cost per day over the optimum, as a fraction."""

@@ -2,7 +2,7 @@
 _toc.yml, each printed by headless Chromium (the browser the tests use, so MathJax
 typesets exactly as on the website), joined with a linked outline of chapters.
 
-    python scripts/make_pdf.py HTML_DIR OUT.pdf
+    python scripts/make_pdf.py [--layout-report FILE.json] HTML_DIR OUT.pdf
 
 Solutions are left out of the PDF (they stay hidden behind their buttons on the
 website and in JupyterLab); the exercises are in it.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import http.server
 import io
+import json
 import os
 import sys
 import threading
@@ -45,6 +46,89 @@ PAPER = {"format": "A4", "margin": {"top": "16mm", "bottom": "16mm",
 PAPER_WIDTH_MM = {"A4": 210.0, "Letter": 215.9}
 
 
+# What must fit its box, in print and on a phone (tests/test_layout.py), and the
+# measurement: each such element that lies outside the nearest box that clips it
+# (unless that box scrolls, where scrolling counts), and each box that clips
+# content wider than itself.
+ELEMENTS = ", ".join([
+    "mjx-container", "div.math", "pre", "div.highlight", "div.cell_output",
+    "table", ".invlib-table", ".pst-scrollable-table-container", "img", "svg",
+    "figure", "div.proof", ".admonition", "details", "blockquote",
+    ".jupyter-widgets", ".widget-box", ".widget-vbox", ".widget-hbox"])
+
+# For every element above: the nearest ancestor that clips (overflow-x other than
+# visible) or the article, and how many px of the element lie outside that box's
+# inner edges. Then every clipping box whose content is wider than the box. A box
+# that scrolls sideways (auto or scroll) is fine where scrolling is allowed.
+# MathJax's assistive MathML (an invisible, clipped copy of each formula for
+# screen readers) is set aside while measuring: its width is not what is seen.
+MEASURE = """({selectors, scrolling}) => {
+    const hide = document.createElement('style');
+    hide.textContent = 'mjx-assistive-mml { display: none !important; }';
+    document.head.append(hide);
+    const article = document.querySelector('article');
+    const overflow = e => getComputedStyle(e).overflowX;
+    const scrolls = e => ['auto', 'scroll'].includes(overflow(e));
+    // text for screen readers only (a 1 px box that clips, or a clip) is not seen
+    const offscreen = e => {
+        for (let x = e; x && x !== article; x = x.parentElement) {
+            const c = getComputedStyle(x);
+            if (c.clip !== 'auto' || (c.overflowX !== 'visible' &&
+                (x.clientWidth <= 1 || x.clientHeight <= 1))) return true;
+        }
+        return false;
+    };
+    const shown = e => e.checkVisibility({visibilityProperty: true}) &&
+        e.getClientRects().length > 0 && !offscreen(e);
+    const text = e => (e.tagName === 'IMG' ? 'image: ' + (e.alt || e.src.slice(-40))
+        : e.textContent).replace(/\\s+/g, ' ').trim().slice(0, 70);
+    const name = e => e === article ? 'article' : e.tagName.toLowerCase() +
+        [...e.classList].slice(0, 2).map(c => '.' + c).join('');
+    const inner = box => {
+        const r = box.getBoundingClientRect();
+        if (box === article) return [r.left, r.right];
+        const left = r.left + box.clientLeft;
+        return [left, left + box.clientWidth];
+    };
+    const found = [], reported = new Set();
+    for (const el of article.querySelectorAll(selectors)) {
+        if (!shown(el) || el.closest('mjx-assistive-mml')) continue;
+        let box = el.parentElement;
+        while (box !== article && overflow(box) === 'visible') box = box.parentElement;
+        const r = el.getBoundingClientRect();
+        const [left, right] = inner(box);
+        const lost = Math.max(r.right - right, left - r.left);
+        if (lost <= 1 || (scrolling && box !== article && scrolls(box))) continue;
+        found.push({element: name(el), box: name(box), lost: Math.round(lost),
+                    text: text(el)});
+        reported.add(box);
+    }
+    for (const box of article.querySelectorAll('*')) {
+        // (MathJax clips inside a formula on purpose, e.g. to stretch a brace)
+        if (overflow(box) === 'visible' || reported.has(box) ||
+            box.parentElement.closest('mjx-container') || !shown(box)) continue;
+        const lost = box.scrollWidth - box.clientWidth;
+        if (lost <= 1 || (scrolling && scrolls(box))) continue;
+        // name the innermost content that runs past the box's right edge
+        const [, right] = inner(box);
+        const past = [...box.querySelectorAll('*')].filter(
+            e => shown(e) && e.getBoundingClientRect().right > right + 1);
+        const culprit = past.find(e => ![...e.children].some(c => past.includes(c)))
+            || box;
+        found.push({element: 'content of ' + name(box), box: name(box), lost,
+                    text: text(culprit)});
+    }
+    hide.remove();
+    return found;
+}"""
+
+
+def offenders(tab, scrolling: bool) -> list[dict]:
+    """What is cut off in the page as laid out now (:data:`MEASURE`): in print
+    (``scrolling=False``: paper cannot scroll) or on a screen."""
+    return tab.evaluate(MEASURE, {"selectors": ELEMENTS, "scrolling": scrolling})
+
+
 def column_width() -> int:
     """The printed column's width in CSS px: the paper's less the side margins."""
     margins = sum(float(PAPER["margin"][side].removesuffix("mm"))
@@ -65,7 +149,12 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def main(html: Path, out: Path) -> None:
+def main(html: Path, out: Path, layout_report: Path | None = None) -> None:
+    """Print the book; with ``layout_report``, also lay each page out at the
+    column's width in print media after printing it, and write there, as JSON,
+    page -> what does not fit the column (:func:`offenders`) and the page's
+    width (tests/test_layout.py reads it: one load of each page serves both)."""
+    layout = {}
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(html)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -92,6 +181,15 @@ def main(html: Path, out: Path) -> None:
             writer.append(PdfReader(io.BytesIO(data)))
             writer.add_outline_item(title=title, page_number=start)
             print(f"  {title}: {len(writer.pages) - start} pages")
+            if layout_report is not None:
+                tab.set_viewport_size({"width": column_width(), "height": 1000})
+                tab.emulate_media(media="print")
+                tab.wait_for_timeout(300)
+                layout[page] = {"offenders": offenders(tab, scrolling=False),
+                                "width": tab.evaluate(
+                                    "document.documentElement.scrollWidth")}
+                tab.emulate_media(media="null")     # print() uses print media again
+                tab.set_viewport_size({"width": 1100, "height": 1400})
         browser.close()
     server.shutdown()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -99,9 +197,15 @@ def main(html: Path, out: Path) -> None:
     with open(out, "wb") as handle:
         writer.write(handle)
     print(f"wrote {out} ({len(writer.pages)} pages)")
+    if layout_report is not None:
+        Path(layout_report).write_text(json.dumps(layout, indent=1))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: make_pdf.py HTML_DIR OUT.pdf")
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    arguments = sys.argv[1:]
+    report = None
+    if arguments[:1] == ["--layout-report"] and len(arguments) > 1:
+        report, arguments = Path(arguments[1]), arguments[2:]
+    if len(arguments) != 2:
+        sys.exit("usage: make_pdf.py [--layout-report FILE.json] HTML_DIR OUT.pdf")
+    main(Path(arguments[0]), Path(arguments[1]), report)

@@ -1,13 +1,20 @@
 import functools
 import http.server
+import json
 import os
+import shutil
+import subprocess
+import sys
 import threading
 import types
+from pathlib import Path
 
 import pytest
 import sitebuild
 
 from invlib import bike_shop, bike_shop_mdp
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
@@ -65,3 +72,28 @@ def browser():
                   "--disable-sync"])
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def pdf(build, tmp_path_factory):
+    """The printed book (scripts/make_pdf.py), with its text and the layout
+    report of each page at the column's width in print, which the print layout
+    tests read (test_layout.py): (PDF path, text, report). Its tests and those
+    share one worker (conftest.py at the root)."""
+    result, html = build
+    if result.returncode != 0:
+        pytest.skip("the book did not build (see test_book_builds_without_warnings)")
+    if not shutil.which("pdftotext"):
+        if os.environ.get("INVLIB_REQUIRE_BROWSER"):
+            pytest.fail("pdftotext not found, and INVLIB_REQUIRE_BROWSER is set")
+        pytest.skip("pdftotext not found (Debian/Ubuntu: sudo apt-get install "
+                    "poppler-utils)")
+    folder = tmp_path_factory.mktemp("pdf")
+    out, report = folder / "book.pdf", folder / "layout.json"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_pdf.py"),
+                    "--layout-report", str(report), str(html), str(out)],
+                   check=True, capture_output=True,
+                   env={**os.environ, "CHROMIUM": sitebuild.chromium()})
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    return out, text, json.loads(report.read_text())

@@ -29,79 +29,6 @@ PHONE = {"width": 390, "height": 844}
 # What a reader must see whole: formulas (display and inline), code and its output,
 # tables (results tables and their wrapper), images, figures, algorithm, proof and
 # exercise boxes, and widgets.
-ELEMENTS = ", ".join([
-    "mjx-container", "div.math", "pre", "div.highlight", "div.cell_output",
-    "table", ".invlib-table", ".pst-scrollable-table-container", "img", "svg",
-    "figure", "div.proof", ".admonition", "details", "blockquote",
-    ".jupyter-widgets", ".widget-box", ".widget-vbox", ".widget-hbox"])
-
-# For every element above: the nearest ancestor that clips (overflow-x other than
-# visible) or the article, and how many px of the element lie outside that box's
-# inner edges. Then every clipping box whose content is wider than the box. A box
-# that scrolls sideways (auto or scroll) is fine where scrolling is allowed.
-# MathJax's assistive MathML (an invisible, clipped copy of each formula for
-# screen readers) is set aside while measuring: its width is not what is seen.
-MEASURE = """({selectors, scrolling}) => {
-    const hide = document.createElement('style');
-    hide.textContent = 'mjx-assistive-mml { display: none !important; }';
-    document.head.append(hide);
-    const article = document.querySelector('article');
-    const overflow = e => getComputedStyle(e).overflowX;
-    const scrolls = e => ['auto', 'scroll'].includes(overflow(e));
-    // text for screen readers only (a 1 px box that clips, or a clip) is not seen
-    const offscreen = e => {
-        for (let x = e; x && x !== article; x = x.parentElement) {
-            const c = getComputedStyle(x);
-            if (c.clip !== 'auto' || (c.overflowX !== 'visible' &&
-                (x.clientWidth <= 1 || x.clientHeight <= 1))) return true;
-        }
-        return false;
-    };
-    const shown = e => e.checkVisibility({visibilityProperty: true}) &&
-        e.getClientRects().length > 0 && !offscreen(e);
-    const text = e => (e.tagName === 'IMG' ? 'image: ' + (e.alt || e.src.slice(-40))
-        : e.textContent).replace(/\\s+/g, ' ').trim().slice(0, 70);
-    const name = e => e === article ? 'article' : e.tagName.toLowerCase() +
-        [...e.classList].slice(0, 2).map(c => '.' + c).join('');
-    const inner = box => {
-        const r = box.getBoundingClientRect();
-        if (box === article) return [r.left, r.right];
-        const left = r.left + box.clientLeft;
-        return [left, left + box.clientWidth];
-    };
-    const found = [], reported = new Set();
-    for (const el of article.querySelectorAll(selectors)) {
-        if (!shown(el) || el.closest('mjx-assistive-mml')) continue;
-        let box = el.parentElement;
-        while (box !== article && overflow(box) === 'visible') box = box.parentElement;
-        const r = el.getBoundingClientRect();
-        const [left, right] = inner(box);
-        const lost = Math.max(r.right - right, left - r.left);
-        if (lost <= 1 || (scrolling && box !== article && scrolls(box))) continue;
-        found.push({element: name(el), box: name(box), lost: Math.round(lost),
-                    text: text(el)});
-        reported.add(box);
-    }
-    for (const box of article.querySelectorAll('*')) {
-        // (MathJax clips inside a formula on purpose, e.g. to stretch a brace)
-        if (overflow(box) === 'visible' || reported.has(box) ||
-            box.parentElement.closest('mjx-container') || !shown(box)) continue;
-        const lost = box.scrollWidth - box.clientWidth;
-        if (lost <= 1 || (scrolling && scrolls(box))) continue;
-        // name the innermost content that runs past the box's right edge
-        const [, right] = inner(box);
-        const past = [...box.querySelectorAll('*')].filter(
-            e => shown(e) && e.getBoundingClientRect().right > right + 1);
-        const culprit = past.find(e => ![...e.children].some(c => past.includes(c)))
-            || box;
-        found.push({element: 'content of ' + name(box), box: name(box), lost,
-                    text: text(culprit)});
-    }
-    hide.remove();
-    return found;
-}"""
-
-
 def _make_pdf():
     spec = importlib.util.spec_from_file_location("make_pdf",
                                                   ROOT / "scripts" / "make_pdf.py")
@@ -153,11 +80,11 @@ def _print_layout(p):
 
 
 def _phone_offenders(p):
-    return p.evaluate(MEASURE, {"selectors": ELEMENTS, "scrolling": True})
+    return _make_pdf().offenders(p, scrolling=True)
 
 
 def _print_offenders(p):
-    return p.evaluate(MEASURE, {"selectors": ELEMENTS, "scrolling": False})
+    return _make_pdf().offenders(p, scrolling=False)
 
 
 def _report(found):
@@ -185,19 +112,16 @@ def test_print_column_is_the_pdfs():
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_everything_fits_the_printed_column(browser, site, page):
+def test_everything_fits_the_printed_column(pdf, page):
     """In print, at the PDF's column width, nothing is wider than its box: no
     formula, code line, table or image runs past the margin or hides in a
-    scrolling box that paper cannot scroll."""
-    width = _make_pdf().column_width()
-    visit = _open(browser, f"{site}/{page}.html", {"width": width, "height": 1000},
-                  media="print")
-    p = visit.page
-    _print_layout(p)
-    found = _print_offenders(p)
+    scrolling box that paper cannot scroll. Measured by make_pdf.py on each page
+    as it printed it (folded outputs open, as on paper), at the column's width
+    in print media, with the PDF's style sheet."""
+    layout = pdf[2][page]
+    found = layout["offenders"]
     assert not found, f"wider than the printed column on {page}:\n{_report(found)}"
-    assert p.evaluate("document.documentElement.scrollWidth") <= width
-    p.close()
+    assert layout["width"] <= _make_pdf().column_width()
 
 
 # Too wide on purpose: a formula in a box that clips, an image, a table of long

@@ -4,15 +4,8 @@ left; the page count is sensible; the outline links the chapters; solutions are 
 out."""
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
-
-import pytest
-from sitebuild import chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 TITLES = ["The bike shop", "Solving it exactly", "Q-learning against the optimum",
@@ -25,30 +18,11 @@ TITLES = ["The bike shop", "Solving it exactly", "Q-learning against the optimum
           "Glossary", "References"]
 
 
-@pytest.fixture(scope="module")
-def pdf(build, tmp_path_factory):
-    result, html = build
-    if result.returncode != 0:
-        pytest.skip("the book did not build (see test_book_builds_without_warnings)")
-    if not shutil.which("pdftotext"):
-        if os.environ.get("INVLIB_REQUIRE_BROWSER"):
-            pytest.fail("pdftotext not found, and INVLIB_REQUIRE_BROWSER is set")
-        pytest.skip("pdftotext not found (Debian/Ubuntu: sudo apt-get install "
-                    "poppler-utils)")
-    out = tmp_path_factory.mktemp("pdf") / "book.pdf"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_pdf.py"),
-                    str(html), str(out)], check=True, capture_output=True,
-                   env={**os.environ, "CHROMIUM": chromium()})
-    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], check=True,
-                          capture_output=True, text=True).stdout
-    return out, text
-
-
 def test_every_chapter_is_in_the_pdf_in_order(pdf):
     """The outline lists the pages in the book's order, and each entry's first
     page starts with that page's title."""
     from pypdf import PdfReader
-    path, _ = pdf
+    path = pdf[0]
     reader = PdfReader(path)
     entries = [(item.title, reader.get_destination_page_number(item))
                for item in reader.outline]
@@ -66,7 +40,7 @@ def test_every_chapter_is_in_the_pdf_in_order(pdf):
 
 
 def test_pdf_has_no_raw_tex_and_no_solutions(pdf):
-    _, text = pdf
+    text = pdf[1]
     for token in ("\\frac", "$$", "\\alpha", "\\gamma", "{exercise}", "{solution"):
         assert token not in text, f"raw {token!r} in the PDF"
     assert "Exercise 1.1" in text
@@ -75,7 +49,7 @@ def test_pdf_has_no_raw_tex_and_no_solutions(pdf):
 
 def test_pdf_page_count_and_outline(pdf):
     from pypdf import PdfReader
-    path, _ = pdf
+    path = pdf[0]
     reader = PdfReader(path)
     assert 60 <= len(reader.pages) <= 400
     outline = [item.title for item in reader.outline]
@@ -85,7 +59,7 @@ def test_pdf_page_count_and_outline(pdf):
 def test_pdf_prints_the_numbers_behind_the_figures(pdf):
     """What the website folds under a figure (its numbers) is printed open, since
     paper cannot unfold, and the website's "Show code cell output" line is not."""
-    _, text = pdf
+    text = pdf[1]
     assert "Show code cell output" not in text
     # a caption from chapter 3's folded table of the learned policies' costs
     assert "Exact long-run cost of each seed's learned policy" in " ".join(text.split())

@@ -7,11 +7,12 @@ the keyboard.
 
 Chromium comes from the system (Debian: ``apt-get install chromium``); where it is
 missing these tests are skipped with that hint. Set ``CHROMIUM`` to use another
-Chromium or Chrome binary. Screenshots of every page land in
-``_build/screenshots/`` for a human to look at.
+Chromium or Chrome binary. With ``INVLIB_SCREENSHOTS=1``, full-page screenshots of
+every page land in ``_build/screenshots/`` for a human to look at.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -21,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ["book/bikeshop", "book/exact", "book/qlearning", "book/sarsa",
             "book/rumination", "book/variants", "book/replication",
             "book/robustness"]
+#: How a page marks a stored widget view (the widget manager draws each).
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 PAGES = ["book/intro", *CHAPTERS, "book/own_agent", "book/teaching", "book/notation",
          "book/glossary", "book/references"]
 
@@ -69,53 +72,17 @@ class Visit:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_page_renders_offline(browser, site, page):
-    visit = Visit(browser, f"{site}/{page}.html")
-    p = visit.page
-    # Math: every math node was turned into MathJax output, and no TeX source is left.
-    math = p.evaluate("""() => {
-        const nodes = [...document.querySelectorAll('.math')];
-        return {total: nodes.length,
-                raw: nodes.filter(n => !n.querySelector('mjx-container')).map(
-                    n => n.textContent.slice(0, 80))};
-    }""")
-    assert not math["raw"], f"untypeset math on {page}: {math['raw'][:3]}"
-    body = p.inner_text("article")
-    for token in ("\\alpha", "\\beta", "\\lambda", "\\gamma", "\\max", "$$"):
-        assert token not in body, f"raw TeX {token!r} visible on {page}"
-    # Images: all loaded with a real size.
-    broken = p.evaluate("""() => [...document.images]
-        .filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)""")
-    assert not broken, f"images that did not load on {page}: {broken}"
-    # Widgets: each stored widget view was rendered by the widget manager.
-    views = p.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
-    if views:
-        p.wait_for_function(f"document.querySelectorAll('.jupyter-widgets.widget-container,"
-                            f" .widget-vbox, .widget-interact').length >= {views}",
-                            timeout=20_000)
-    shots = ROOT / "_build" / "screenshots"
-    shots.mkdir(parents=True, exist_ok=True)
-    p.screenshot(path=str(shots / f"{page.split('/')[-1]}.png"), full_page=True)
-    assert not visit.outside, f"{page} tried to fetch from outside: {visit.outside[:5]}"
-    assert not visit.errors, f"console errors on {page}: {visit.errors[:5]}"
-    if page != "book/references":
-        assert math["total"] > 0, f"no mathematics found on {page}"
-    p.close()
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_every_control_changes_what_its_explorer_shows(browser, site, page):
+def test_every_control_changes_what_its_explorer_shows(build, browser, site, page):
     """No dead controls on the website: every control of every widget on the page
     changes the result its explorer shows, with no kernel: slider handles by the
     arrow keys, and toggle buttons both by the mouse and by the keyboard (Tab to
     one, then Space). The explorers that need Python are left out of the website
     (test_live_explorers_are_replaced_by_a_box_on_the_website)."""
+    _, html = build
+    if WIDGET_VIEW not in (html / f"{page}.html").read_text(encoding="utf-8"):
+        return                       # no widget on the page, so no control
     visit = Visit(browser, f"{site}/{page}.html")
     p = visit.page
-    views = p.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
-    if not views:
-        p.close()
-        return
     p.wait_for_selector(".widget-vbox .invlib-view", timeout=20_000)
     controls = p.locator(".noUi-handle, .ui-slider-handle, .widget-toggle-button, "
                          ".widget-button, .widget-dropdown select, "
@@ -194,24 +161,6 @@ def test_chapters_2_and_3_have_explorers_with_three_named_controls(browser, site
     p.close()
 
 
-@pytest.mark.parametrize("page", [*CHAPTERS, "book/own_agent"])
-def test_no_block_scrolls_sideways_on_a_desktop(browser, site, page):
-    """At 1280 px every code block and cell output fits its box; at 390 px (a
-    phone) a block may scroll inside its own box, but the page never does."""
-    visit = Visit(browser, f"{site}/{page}.html")
-    p = visit.page
-    wide = p.evaluate("""() => [...document.querySelectorAll(
-            'article pre, article .cell_output, article .invlib-table')]
-        .filter(b => b.offsetParent !== null && b.scrollWidth > b.clientWidth + 1)
-        .map(b => b.textContent.trim().slice(0, 60))""")
-    assert not wide, f"blocks wider than their box on {page}: {wide[:3]}"
-    p.set_viewport_size({"width": 390, "height": 844})
-    p.wait_for_timeout(300)
-    width = p.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{page} scrolls sideways on a phone ({width} px)"
-    p.close()
-
-
 @pytest.mark.parametrize("page", ["book/exact", "book/qlearning"])
 def test_live_explorers_are_replaced_by_a_box_on_the_website(browser, site, page):
     """A kernel-backed explorer would look live and do nothing on the website: it
@@ -231,23 +180,61 @@ AXE = ROOT / "book" / "_static" / "vendor" / "axe-core" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-@pytest.mark.parametrize("mode", ["light", "dark"])
-@pytest.mark.parametrize("page", PAGES)
-def test_axe_finds_no_wcag_aa_violations(browser, site, page, mode):
-    """axe-core (vendored by scripts/setup, injected here only) checks every page
-    against the WCAG 2.0 and 2.1 A and AA rules, in the light and the dark colour
-    mode at 1280 px, once the widgets are drawn: no violation of any impact."""
-    if not AXE.is_file():
-        pytest.fail(f"{AXE.relative_to(ROOT)} is missing; run scripts/setup")
-    visit = Visit(browser, f"{site}/{page}.html", mode=mode)
-    p = visit.page
-    assert p.evaluate("document.documentElement.dataset.theme") == mode
-    views = p.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
+def _widgets_drawn(p):
+    """Wait until the widget manager has drawn every stored widget view."""
+    views = p.locator(f'script[type="{WIDGET_VIEW}"]').count()
     if views:
         p.wait_for_function(f"document.querySelectorAll('.jupyter-widgets.widget-container,"
                             f" .widget-vbox, .widget-interact').length >= {views}",
                             timeout=20_000)
         p.wait_for_timeout(300)
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_offline_and_passes_axe(browser, site, page, mode):
+    """Each page, in the light and the dark colour mode at 1280 px, with every
+    request outside 127.0.0.1 blocked: the mathematics is typeset (no TeX source
+    left), every image loads, every stored widget is drawn, no code or output
+    block of a chapter is wider than its box, nothing is fetched from outside, the
+    browser logs no error; and axe-core (vendored by scripts/setup, injected here
+    only) finds no violation of any impact of the WCAG 2.0 and 2.1 A and AA
+    rules. One page load serves all of these checks. With INVLIB_SCREENSHOTS=1
+    the light run also saves a full-page screenshot in _build/screenshots/."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE.relative_to(ROOT)} is missing; run scripts/setup")
+    visit = Visit(browser, f"{site}/{page}.html", mode=mode)
+    p = visit.page
+    assert p.evaluate("document.documentElement.dataset.theme") == mode
+    # Math: every math node was turned into MathJax output, and no TeX source is left.
+    math = p.evaluate("""() => {
+        const nodes = [...document.querySelectorAll('.math')];
+        return {total: nodes.length,
+                raw: nodes.filter(n => !n.querySelector('mjx-container')).map(
+                    n => n.textContent.slice(0, 80))};
+    }""")
+    assert not math["raw"], f"untypeset math on {page}: {math['raw'][:3]}"
+    if page != "book/references":
+        assert math["total"] > 0, f"no mathematics found on {page}"
+    body = p.inner_text("article")
+    for token in ("\\alpha", "\\beta", "\\lambda", "\\gamma", "\\max", "$$"):
+        assert token not in body, f"raw TeX {token!r} visible on {page}"
+    # Images: all loaded with a real size.
+    broken = p.evaluate("""() => [...document.images]
+        .filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)""")
+    assert not broken, f"images that did not load on {page}: {broken}"
+    _widgets_drawn(p)
+    # At 1280 px every code block and cell output of a chapter fits its box (on
+    # a phone a block may scroll inside its box: test_layout.py).
+    wide = p.evaluate("""() => [...document.querySelectorAll(
+            'article pre, article .cell_output, article .invlib-table')]
+        .filter(b => b.offsetParent !== null && b.scrollWidth > b.clientWidth + 1)
+        .map(b => b.textContent.trim().slice(0, 60))""")
+    assert not wide, f"blocks wider than their box on {page}: {wide[:3]}"
+    if os.environ.get("INVLIB_SCREENSHOTS") and mode == "light":
+        shots = ROOT / "_build" / "screenshots"
+        shots.mkdir(parents=True, exist_ok=True)
+        p.screenshot(path=str(shots / f"{page.split('/')[-1]}.png"), full_page=True)
     p.add_script_tag(path=str(AXE))
     violations = p.evaluate("""tags => axe.run(document, {
             runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
@@ -258,6 +245,8 @@ def test_axe_finds_no_wcag_aa_violations(browser, site, page, mode):
         f"  {v['id']} ({v['impact']}, {v['count']} nodes): {v['help']}\n"
         + "".join(f"      {t}\n" for t in v["targets"]) for v in violations)
     assert not violations, f"axe on {page} ({mode} mode):\n{report}"
+    assert not visit.outside, f"{page} tried to fetch from outside: {visit.outside[:5]}"
+    assert not visit.errors, f"console errors on {page}: {visit.errors[:5]}"
     p.close()
 
 
@@ -269,7 +258,7 @@ def test_keyboard_reaches_and_operates_every_control(browser, site, page):
     its readout shows), and each works from the keyboard."""
     visit = Visit(browser, f"{site}/{page}.html")
     p = visit.page
-    views = p.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
+    views = p.locator(f'script[type="{WIDGET_VIEW}"]').count()
     if views:
         p.wait_for_selector("[role='slider'][aria-labelledby]", timeout=20_000)
     # (and whether each control, reached by Tab, shows that it has the focus: an

@@ -6,12 +6,14 @@ Runs the issue's sweep of 144 runs (P1 and P3; SARSA, RSarsa, PRS.Beta and
 RSarsa.TD; kappa 0.3 and 1; the book's learning rate and epsilon; 12
 repetitions) in this process (serial), then ``--rounds`` times on ``local:1`` and
 ``local:2`` alternately, each into a fresh folder, the cluster's start and stop
-included. Prints the wall time of each, the speed-up from 1 to 2 workers (best
-against best, and round by round), what the cluster itself costs (local:1 minus
-serial: start, the workers' imports, stop) and the speed-up of the work without
-it, and checks that every run gives the same numbers bit for bit (the measured
-times aside). ``--repetitions 48`` gives a run long enough for the cluster's own
-cost to matter little.
+included (the server process that forks local workers, which a process starts
+once, with its first cluster, is started and timed before). Prints the wall time
+of each, the speed-up from 1 to 2 workers (best against best, and round by
+round), what the cluster itself costs (local:1 minus serial: start, the workers'
+first calls, stop) and the speed-up of the work without it, and checks that every
+run gives the same numbers bit for bit (the measured times aside).
+``--repetitions 48`` gives a run long enough for the cluster's own cost to matter
+little.
 
 Before that it checks that a fresh process, as a worker is, loads the compiled
 loops from numba's disk cache instead of compiling them (hits and misses of
@@ -78,6 +80,14 @@ def main(argv=None):
                    epsilons=(0.1,), repetitions=1, periods_scale=0.01),
               "serial", root / "warm-up")           # compile (or load) once
         imported, first, hits, misses = fresh_process()
+        # the server process that forks local workers starts with the first
+        # cluster of a process, once (invlib.parallel); timed apart, so that
+        # every round below starts its cluster the same way
+        tic = time.perf_counter()
+        timed(Grid(problems=("P1",), agents=("sarsa",), learning_rates=(0.1,),
+                   epsilons=(0.1,), repetitions=1, periods_scale=0.01),
+              "local:1", root / "server")
+        server = time.perf_counter() - tic
         serial = timed(grid, "serial", root / "serial")
         times = {"local:1": [], "local:2": []}
         same = True
@@ -90,6 +100,8 @@ def main(argv=None):
     print(f"a fresh process (as a worker): import {imported:.2f} s, first run "
           f"{first:.2f} s; compiled loops loaded from the cache {hits}, compiled "
           f"{misses}")
+    print(f"the first local cluster of a process, with its fork server "
+          f"(once): {server:.2f} s for one tiny run")
     print(f"sweep of {len(grid.runs())} runs (P1, P3; 4 agents; kappa 0.3 and 1; "
           f"{args.repetitions} repetitions)")
     print(f"  serial   {serial[0]:7.2f} s")

@@ -35,6 +35,7 @@ import contextlib
 import logging
 import os
 import re
+import threading
 import warnings
 
 from .checks import InvalidParameter
@@ -79,9 +80,9 @@ def workers(cluster: str) -> int | None:
     return int(cluster[6:]) if cluster.startswith("local:") else None
 
 
-#: Modules a local worker starts with: forked from a server process that has
-#: imported them once (see :func:`_start_method`), a new worker needs no import.
-PRELOAD = ("invlib.sweep", "invlib.experiments", "invlib.scoring", "invlib.bias")
+#: What a local worker starts with: forked from a server process that has
+#: loaded it once (see :func:`_start_method`), a new worker loads nothing.
+PRELOAD = ("invlib._preload",)
 
 
 def _start_method() -> str:
@@ -143,12 +144,31 @@ class LocalCluster:
         name = check_cluster(default_cluster() if n_workers is None
                              else f"local:{n_workers}")
         self.workers = workers(name)
-        self._client, self._local = _connect(name)
-        #: The scheduler's ``tcp://HOST:PORT``.
-        self.address = self._local.scheduler_address
+        self._client = self._local = self._error = self._address = None
+        # the workers start in the background, so a notebook's next cells run
+        # (on one core) while they start (on the other): :attr:`address` waits
+        self._starting = threading.Thread(target=self._start, args=(name,),
+                                          daemon=True)
+        self._starting.start()
+
+    def _start(self, name: str) -> None:
+        try:
+            self._client, self._local = _connect(name)
+            self._address = self._local.scheduler_address
+        except BaseException as err:         # raised where the address is asked
+            self._error = err
+
+    @property
+    def address(self) -> str:
+        """The scheduler's ``tcp://HOST:PORT``, once the workers have started."""
+        self._starting.join()
+        if self._error is not None:
+            raise self._error
+        return self._address
 
     def close(self, at_once: bool = False) -> None:
         """Stop the workers (a second call does nothing)."""
+        self._starting.join()
         if self._client is not None:
             _stop(self._client, self._local, at_once=at_once)
             self._client = self._local = None
@@ -160,7 +180,8 @@ class LocalCluster:
         self.close(at_once=kind is not None)
 
     def __repr__(self) -> str:
-        state = "closed" if self._client is None else self.address
+        state = ("starting" if self._starting.is_alive() else "closed"
+                 if self._client is None else self._address)
         return f"LocalCluster({self.workers} workers, {state})"
 
 

@@ -1,0 +1,11 @@
+"""What the server process that forks local workers loads before it forks any
+(:func:`invlib.parallel._start_method`): the library, scipy's statistics, and
+the compiled learning loops from numba's disk cache. A worker forked from it
+starts with all of that in memory, instead of each worker loading it again
+before its first job (about a second each)."""
+import scipy.stats  # noqa: F401  (the demand tables and the tests use it)
+
+from . import agents, approx, bias, experiments, scoring, sweep  # noqa: F401
+
+agents._compile_once()
+approx._compile_once()

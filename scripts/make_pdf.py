@@ -44,12 +44,13 @@ OPEN_FOLDED_OUTPUTS = ("document.querySelectorAll('details.below-input')"
 PAPER = {"format": "A4", "margin": {"top": "16mm", "bottom": "16mm",
                                     "left": "14mm", "right": "14mm"}}
 PAPER_WIDTH_MM = {"A4": 210.0, "Letter": 215.9}
+# The window each page is loaded (and typeset) in before it is printed.
+SCREEN = {"width": 1100, "height": 1400}
 
 
-# What must fit its box, in print and on a phone (tests/test_layout.py), and the
-# measurement: each such element that lies outside the nearest box that clips it
-# (unless that box scrolls, where scrolling counts), and each box that clips
-# content wider than itself.
+# What a reader must see whole, in print and on a phone (tests/test_layout.py):
+# formulas (display and inline), code and its output, tables (results tables and
+# their wrapper), images, figures, algorithm, proof and exercise boxes, and widgets.
 ELEMENTS = ", ".join([
     "mjx-container", "div.math", "pre", "div.highlight", "div.cell_output",
     "table", ".invlib-table", ".pst-scrollable-table-container", "img", "svg",
@@ -164,7 +165,7 @@ def main(html: Path, out: Path, layout_report: Path | None = None) -> None:
         browser = p.chromium.launch(executable_path=os.environ.get(
                                         "CHROMIUM", "/usr/bin/chromium"),
                                     args=["--no-sandbox", "--disable-gpu"])
-        tab = browser.new_page(viewport={"width": 1100, "height": 1400})
+        tab = browser.new_page(viewport=SCREEN)
         for page in pages():
             tab.goto(f"{base}/{page}.html", wait_until="load")
             if tab.locator("script[src*='vendor/mathjax/']").count():
@@ -189,7 +190,7 @@ def main(html: Path, out: Path, layout_report: Path | None = None) -> None:
                                 "width": tab.evaluate(
                                     "document.documentElement.scrollWidth")}
                 tab.emulate_media(media="null")     # print() uses print media again
-                tab.set_viewport_size({"width": 1100, "height": 1400})
+                tab.set_viewport_size(SCREEN)
         browser.close()
     server.shutdown()
     out.parent.mkdir(parents=True, exist_ok=True)

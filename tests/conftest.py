@@ -7,14 +7,11 @@ import subprocess
 import sys
 import threading
 import types
-from pathlib import Path
 
 import pytest
 import sitebuild
 
 from invlib import bike_shop, bike_shop_mdp
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +87,7 @@ def pdf(build, tmp_path_factory):
                     "poppler-utils)")
     folder = tmp_path_factory.mktemp("pdf")
     out, report = folder / "book.pdf", folder / "layout.json"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_pdf.py"),
+    subprocess.run([sys.executable, str(sitebuild.ROOT / "scripts" / "make_pdf.py"),
                     "--layout-report", str(report), str(html), str(out)],
                    check=True, capture_output=True,
                    env={**os.environ, "CHROMIUM": sitebuild.chromium()})

@@ -21,14 +21,11 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from test_website import CHAPTERS, PAGES, Visit  # noqa: F401
+from test_website import CHAPTERS, PAGES, Visit, _widgets_drawn  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 PHONE = {"width": 390, "height": 844}
 
-# What a reader must see whole: formulas (display and inline), code and its output,
-# tables (results tables and their wrapper), images, figures, algorithm, proof and
-# exercise boxes, and widgets.
 def _make_pdf():
     spec = importlib.util.spec_from_file_location("make_pdf",
                                                   ROOT / "scripts" / "make_pdf.py")
@@ -54,11 +51,7 @@ def _open(browser, url, viewport, media="screen"):
     drawn, web fonts loaded."""
     visit = Visit(_Sized(browser, viewport, media), url)
     p = visit.page
-    views = p.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
-    if views:
-        p.wait_for_function(f"document.querySelectorAll('.jupyter-widgets"
-                            f".widget-container, .widget-vbox, .widget-interact')"
-                            f".length >= {views}", timeout=20_000)
+    _widgets_drawn(p)
     p.evaluate("document.fonts.ready.then(() => true)")
     return visit
 
@@ -111,6 +104,7 @@ def test_print_column_is_the_pdfs():
     assert _make_pdf().column_width() == 688
 
 
+@pytest.mark.xdist_group("test_pdf")      # on the worker that printed the book
 @pytest.mark.parametrize("page", PAGES)
 def test_everything_fits_the_printed_column(pdf, page):
     """In print, at the PDF's column width, nothing is wider than its box: no

@@ -3,14 +3,14 @@
     .venv/bin/python benchmarks/chapters.py [--cells N] [--out benchmarks/chapters.md]
                                             [NAME ...]
 
-Copies the book (and ``benchmarks/``, which chapter 3 calls) into a temporary
-folder, so the stored notebooks stay untouched and the results folders that
-chapter 7 fills (``../results``, ``../results-narrow``) start empty: the first
-run, as on a fresh clone. Each chapter (``book/*.ipynb``, or the ``NAME``\\ s
-given, e.g. ``qlearning``) is executed by a fresh kernel with nbclient, as
-``scripts/run-chapter`` does. The compiled loops count as cached: if a chapter
-compiled a kernel (numba wrote to its cache during the run), it is run once more
-in a fresh copy and the second time is the one reported.
+Copies the book (with the runs it ships in ``book/data``, which chapters 7 and
+8 read) and ``benchmarks/`` (which chapter 3 calls) into a temporary folder, so
+the stored notebooks stay untouched and nothing a previous run left behind is
+there: the first run, as on a fresh clone. Each chapter (``book/*.ipynb``, or
+the ``NAME``\\ s given, e.g. ``qlearning``) is executed by a fresh kernel with
+nbclient, as ``scripts/run-chapter`` does. The compiled loops count as cached:
+if a chapter compiled a kernel (numba wrote to its cache during the run), it is
+run once more in a fresh copy and the second time is the one reported.
 
 Writes a markdown table of the seconds per chapter (the teaching page includes
 it) and prints it; ``--cells N`` also prints each chapter's N slowest cells.
@@ -109,8 +109,9 @@ def table(times: dict, load: float) -> str:
               for name, seconds in times.items()]
     lines += ["", f"Each chapter run top to bottom by a fresh kernel "
                   f"(`benchmarks/chapters.py`, {datetime.now():%Y-%m-%d}) on "
-                  f"{cores} cores ({platform.machine()}), with the compiled loops "
-                  "cached and no results stored beforehand. Mean load over the "
+                  f"{cores} cores ({platform.machine()}), as on a fresh clone: "
+                  "the compiled loops cached, and chapters 7 and 8 reading the "
+                  "runs the book ships in `book/data`. Mean load over the "
                   f"run: {load:.1f} processes wanting a core"
                   + (" (other work competed for the cores, which slows every "
                      "chapter)." if load > cores + 0.5 else ".")]

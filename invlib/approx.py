@@ -248,6 +248,7 @@ class Run:
     seconds: float               # the compiled loop's CPU time (compilation excluded)
     terminal_costs: np.ndarray   # per episode: the terminal cost charged (0 if none)
     weights: np.ndarray | None = None   # the learned tile weights (not stored)
+    orders: np.ndarray | None = None    # the index of every order placed, in order
 
     @property
     def periods(self) -> int:
@@ -402,11 +403,12 @@ def ruminate(weights, layout, parts, arrivals, actions, model, position, x, pipe
 @numba.njit(cache=True)
 def _episodes(weights, layout, parts, arrivals, actions, model, position, starts,
               demands, uniforms, extra, learning_rate, epsilon, sarsa, code, selective,
-              kappa, costs, lengths, terminated, terminal_costs, counts):
+              kappa, costs, orders, lengths, terminated, terminal_costs, counts):
     """Play every episode, learning into ``weights`` (changed in place); fills
-    ``costs`` (period by period), ``lengths``, ``terminated``, ``terminal_costs``
-    (per episode, 0 unless it ended early) and ``counts`` (periods with
-    rumination, imagined updates); returns the number of periods played."""
+    ``costs`` and ``orders`` (the index of the order placed; period by period),
+    ``lengths``, ``terminated``, ``terminal_costs`` (per episode, 0 unless it
+    ended early) and ``counts`` (periods with rumination, imagined updates);
+    returns the number of periods played."""
     n, m = parts.shape
     episodes, periods = demands.shape
     L = starts.shape[1] - 1
@@ -431,6 +433,7 @@ def _episodes(weights, layout, parts, arrivals, actions, model, position, starts
             x2, cost, done, terminal = period_kernel(x, pipe, actions[a], demand, model,
                                                      pipe2)
             costs[played] = cost
+            orders[played] = a
             played += 1
             length += 1
             a2 = 0
@@ -464,9 +467,77 @@ def _episodes(weights, layout, parts, arrivals, actions, model, position, starts
     return played
 
 
+class Replayed(NamedTuple):
+    costs: np.ndarray            # every period's cost, in order
+    levels: np.ndarray           # the inventory level after every period
+    episode_lengths: np.ndarray  # periods played in each episode
+    terminated: np.ndarray       # whether each episode ended in a termination state
+    terminal_costs: np.ndarray   # per episode: the terminal cost charged (0 if none)
+
+
+@numba.njit(cache=True)
+def _replay(actions, model, starts, demands, orders, costs, levels, lengths,
+            terminated, terminal_costs):
+    """Place the ``orders`` (indices into ``actions``) again, in order, on the
+    episodes' starts and demands, through the loop's own
+    :func:`~invlib.inventory.period_kernel` (so the same bits); fills the
+    outputs as :func:`_episodes` does, and the level after each period.
+    Returns the number of orders placed, or -1 if the episodes wanted more."""
+    pipe = np.empty(starts.shape[1] - 1)
+    i = 0
+    for e in range(starts.shape[0]):
+        x = starts[e, 0]
+        pipe[:] = starts[e, 1:]
+        length = 0
+        for t in range(demands.shape[1]):
+            if i == len(orders):
+                return -1
+            x, cost, done, terminal = period_kernel(x, pipe, actions[orders[i]],
+                                                    demands[e, t], model, pipe)
+            costs[i], levels[i] = cost, x
+            i += 1
+            length += 1
+            if done:
+                terminated[e] = True
+                terminal_costs[e] = terminal
+                break
+        lengths[e] = length
+    return i
+
+
+def replay(problem: InventoryProblem, env: Environment, orders) -> Replayed:
+    """Place a run's orders (:attr:`Run.orders`) again on the episodes it
+    played (``env``, drawn again from its generator): a run's costs, levels
+    and exits follow from its orders, so a run can be stored as its orders
+    alone. Orders that do not fit the episodes (an index outside the
+    problem's orders, too few, or left over) are refused."""
+    orders = np.asarray(orders)
+    m = len(problem.actions)
+    if orders.ndim != 1 or orders.dtype.kind not in "ui" or \
+            (len(orders) and not 0 <= orders.min() <= orders.max() < m):
+        raise InvalidParameter(f"orders must be indices of the problem's {m} "
+                               f"orders, from 0 to {m - 1}")
+    E = problem.episodes
+    costs, levels = np.empty(len(orders)), np.empty(len(orders))
+    lengths = np.zeros(E, dtype=np.int64)
+    terminated = np.zeros(E, dtype=np.bool_)
+    terminal_costs = np.zeros(E)
+    placed = _replay(np.array(problem.actions, dtype=float), problem.model,
+                     env.starts, env.demands, orders, costs, levels, lengths,
+                     terminated, terminal_costs)
+    if placed != len(orders):
+        raise InvalidParameter(f"orders must fit the run's episodes: "
+                               f"{len(orders)} orders for episodes that "
+                               f"{'want more' if placed < 0 else f'take {placed}'}")
+    return Replayed(costs, levels, lengths, terminated, terminal_costs)
+
+
 def _play(problem, settings, env: Environment, draws: AgentDraws, time_it=True) -> Run:
     E = problem.episodes
     costs = np.empty(E * problem.periods)
+    # one byte an order for the paper's 21 orders (runs are stored as orders)
+    orders = np.empty(E * problem.periods, dtype=np.uint8
+                      if len(problem.actions) <= 256 else np.uint16)
     lengths = np.zeros(E, dtype=np.int64)
     terminated = np.zeros(E, dtype=np.bool_)
     terminal_costs = np.zeros(E)
@@ -480,8 +551,8 @@ def _play(problem, settings, env: Environment, draws: AgentDraws, time_it=True) 
                  arrivals, actions, problem.model, position, env.starts, env.demands,
                  draws.uniforms, draws.extra, settings.learning_rate, settings.epsilon,
                  settings.target == "sarsa", weight_code(settings.rumination),
-                 settings.selective, settings.kappa, costs, lengths, terminated,
-                 terminal_costs, counts)
+                 settings.selective, settings.kappa, costs, orders, lengths,
+                 terminated, terminal_costs, counts)
     if time_it:
         _compile_once()                 # so that the timing below is the loop alone
     # the thread's CPU time: on a busy machine the waits for a core don't count
@@ -489,7 +560,8 @@ def _play(problem, settings, env: Environment, draws: AgentDraws, time_it=True) 
     played = _episodes(*arguments)
     seconds = time.thread_time() - tic
     return Run(costs[:played].copy(), lengths, terminated, int(counts[0]),
-               int(counts[1]), seconds, terminal_costs, weights)
+               int(counts[1]), seconds, terminal_costs, weights,
+               orders[:played].copy())
 
 
 def play(problem: InventoryProblem, settings: ApproxSettings, env: Environment,

@@ -17,6 +17,15 @@ finds its file skips the work, so an interrupted experiment resumes where it
 stopped. ``out/<problem>/settings.json`` records the schedule and the seed, and a
 folder made with other settings is refused rather than mixed.
 
+A run is stored as the orders it placed (one byte a period), its episodes'
+lengths and exits, its rumination counts and its time: given the episodes,
+drawn again from the run's environment generator, the orders give every cost
+(:func:`invlib.approx.replay`, through the training loop's own period
+function, so the same bits). That is a twentieth of the costs' size, small
+enough for the book to ship its runs (``book/data/replication``); loading
+replays them, and refuses a run whose replay does not give its stored
+episodes back.
+
 Costs. An episode that leaves the box ends early and plays fewer periods; an
 agent that leaves often could look cheap. So the verdicts use the *cost with
 exits* (:meth:`invlib.approx.Run.scheduled_costs`): every period of the
@@ -52,7 +61,16 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from .approx import PROBLEMS, Run, approx_settings, make_problem, train
+from .approx import (
+    PROBLEMS,
+    Environment,
+    Run,
+    approx_settings,
+    draw_environment,
+    make_problem,
+    replay,
+    train,
+)
 from .checks import InvalidParameter, check_choice, check_int
 from .inventory import BOXES, InventoryProblem
 from .parallel import check_cluster, run_all
@@ -69,9 +87,9 @@ PROPOSED = ("prs-beta", "rsarsa-td")
 EARLIER = ("rsarsa", "prs")
 SEED = 2014
 LEVEL = 0.05
-#: Stored runs of this format hold each episode's terminal cost (older folders
-#: are refused rather than mixed).
-FORMAT = 3
+#: Stored runs of this format hold the orders placed, not the costs (older
+#: folders are refused rather than mixed).
+FORMAT = 4
 WINDOW = 1000      # periods in a moving average of the figures
 
 
@@ -121,19 +139,34 @@ def _write_atomically(path: Path, write) -> None:
 
 
 def save_run(path: Path, run: Run) -> None:
-    _write_atomically(path, lambda file: np.savez(
-        file, costs=run.costs, episode_lengths=run.episode_lengths,
-        terminated=run.terminated, terminal_costs=run.terminal_costs,
+    """Store a run as its orders (see the module docstring), compressed."""
+    orders = run.orders.astype(np.uint8) if run.orders.max(initial=0) < 256 \
+        else run.orders
+    _write_atomically(path, lambda file: np.savez_compressed(
+        file, orders=orders, episode_lengths=run.episode_lengths,
+        terminated=run.terminated,
         counts=np.array([run.ruminating_periods, run.imagined_updates]),
         seconds=np.array(run.seconds)))
 
 
-def load_run(path: Path) -> Run:
+def load_run(path: Path, problem: InventoryProblem, env: Environment) -> Run:
+    """A stored run, its costs replayed on the episodes ``env`` of ``problem``
+    (those it was trained on); a run they do not fit is refused."""
     with np.load(path) as data:
-        counts = data["counts"]
-        return Run(data["costs"], data["episode_lengths"], data["terminated"],
-                   int(counts[0]), int(counts[1]), float(data["seconds"]),
-                   data["terminal_costs"])
+        orders, lengths = data["orders"], data["episode_lengths"]
+        terminated, counts = data["terminated"], data["counts"]
+        seconds = float(data["seconds"])
+    try:
+        again = replay(problem, env, orders)
+    except InvalidParameter:
+        again = None
+    if again is None or not (np.array_equal(again.episode_lengths, lengths)
+                             and np.array_equal(again.terminated, terminated)):
+        raise InvalidParameter(f"stored run {str(path)!r} does not fit the "
+                               "episodes of its settings; run the experiment "
+                               "into another folder")
+    return Run(again.costs, lengths, terminated, int(counts[0]), int(counts[1]),
+               seconds, again.terminal_costs, orders=orders)
 
 
 def one_run(problem_name, episodes, periods, box, seed, agent, repetition) -> Run:
@@ -295,12 +328,23 @@ def load_results(out, problem_name: str, agents=DEFAULT_AGENTS,
         raise InvalidParameter(f"out folder {str(Path(out))!r} holds {problem_name} "
                                "results of an older format; run the experiment "
                                "into another folder")
+    problem = experiment_problem(problem_name, manifest["episodes"],
+                                 manifest["periods"], manifest["box"])
+    episodes = {}          # by repetition: every agent of it met the same ones
+
+    def load(agent, repetition):
+        if repetition not in episodes:
+            env_rng, _ = generators(problem_name, agent, repetition,
+                                    manifest["seed"])
+            episodes[repetition] = draw_environment(problem, env_rng)
+        return load_run(run_path(out, problem_name, agent, repetition), problem,
+                        episodes[repetition])
+
     runs = {}
     for agent in agents:
-        paths = sorted((folder / agent).glob("*.npz"))
-        if repetitions is not None:
-            paths = [run_path(out, problem_name, agent, r) for r in range(repetitions)]
-        runs[agent] = tuple(load_run(p) for p in paths)
+        stored = sorted(int(p.stem) for p in (folder / agent).glob("*.npz"))
+        runs[agent] = tuple(load(agent, r) for r in (
+            stored if repetitions is None else range(repetitions)))
     return Results(problem_name, manifest["episodes"], manifest["periods"],
                    manifest["early_window"], manifest["seed"], runs, manifest["box"])
 
@@ -507,7 +551,9 @@ def time_table(summaries: dict):
     return Table(["agent"] + [f"{n} (× SARSA)" for n in names],
                  [[LABELS[a]] + [summaries[n]["agents"][a]["relative_time"]
                                  for n in names] for a in agents],
-                 caption="Computation per period relative to SARSA, this run.",
+                 caption="Computation per period relative to SARSA (the "
+                         "compiled loop's CPU time, as measured when the runs "
+                         "were trained).",
                  formats=[None] + ["{:.1f}"] * len(names))
 
 

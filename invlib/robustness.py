@@ -29,10 +29,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import numba
 import numpy as np
 
 from .approx import approx_settings, draw_agent, draw_environment, play
+from .approx import replay as replay_orders
 from .experiments import (
     BASELINE,
     DEFAULT_AGENTS,
@@ -232,16 +232,10 @@ def books_point(runs, problem: str, agents=DEFAULT_AGENTS,
 def replay(problem_name: str, agent: str, kappa, learning_rate: float,
            epsilon: float, repetition: int, seed: int = SEED):
     """Recompute one run of the sweep (the same numbers as
-    :func:`invlib.sweep.sweep_run`, at the book's schedule) and rebuild the
-    inventory level after each period it played. Returns ``(problem, run,
-    levels)``.
-
-    The run keeps only each period's cost, but with the episode's start and
-    demands (drawn again from the run's generator) the level after a period,
-    ``x' = x + u_1 - D``, does not depend on that period's order, and the cost
-    then gives the order: what is left after the holding or backorder cost on
-    ``x'`` is ``K + v a`` (or nothing, for no order). The rebuilt orders are
-    played again and must give every cost back."""
+    :func:`invlib.sweep.sweep_run`, at the book's schedule) and the inventory
+    level after each period it played (its orders placed again on its
+    episodes, :func:`invlib.approx.replay`, which must give every cost back).
+    Returns ``(problem, run, levels)``."""
     problem = experiment_problem(problem_name)
     changes = {"learning_rate": learning_rate, "epsilon": epsilon}
     if kappa is not None:
@@ -250,35 +244,10 @@ def replay(problem_name: str, agent: str, kappa, learning_rate: float,
     settings = approx_settings(agent, problem_name, problem, **changes)
     env = draw_environment(problem, env_rng)
     run = play(problem, settings, env, draw_agent(problem, settings, agent_rng))
-    K, v, h, p = problem.model[:4]
-    levels, again = np.empty(run.periods), np.empty(run.periods)
-    _rebuild(env.starts, env.demands, run.episode_lengths, run.costs, K, v, h, p,
-             levels, again)
-    if not np.allclose(again, run.costs, rtol=1e-12, atol=1e-9):
-        raise AssertionError("the rebuilt orders do not give the run's costs")
-    return problem, run, levels
-
-
-@numba.njit(cache=True)
-def _rebuild(starts, demands, lengths, costs, K, v, h, p, levels, again):
-    """:func:`replay`'s rebuild, period by period (compiled: a leaving run has
-    up to 20,000 periods, and the chapter replays about a hundred runs): the
-    level after each period played, and the cost the rebuilt order gives."""
-    pipeline = np.empty(starts.shape[1] - 1)
-    i = 0
-    for e in range(len(lengths)):
-        x = starts[e, 0]
-        pipeline[:] = starts[e, 1:]
-        for t in range(lengths[e]):
-            x = x + pipeline[0] - demands[e, t]
-            stock = h * max(x, 0.0) + p * max(-x, 0.0)
-            rest = costs[i] - stock
-            order = 0.0 if rest < K / 2 else np.rint((rest - K) / v)
-            pipeline[:-1] = pipeline[1:].copy()
-            pipeline[-1] = order
-            levels[i] = x
-            again[i] = v * order + stock + (K if order > 0 else 0.0)
-            i += 1
+    again = replay_orders(problem, env, run.orders)
+    if not np.array_equal(again.costs, run.costs):
+        raise AssertionError("the run's orders do not give its costs back")
+    return problem, run, again.levels
 
 
 def outside_shares(problem, run, levels, band=(-30.0, 60.0)) -> dict:

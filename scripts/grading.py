@@ -7,10 +7,10 @@ this machine, with no Docker and no network.
 book's notebooks, next to their exercises (``scripts/bookstructure.py`` collects
 them); each becomes one of otter's exception-based test files, with its points.
 Each submission runs top to bottom in its own process, with a time limit, in a
-temporary folder that mirrors book/ (its data, ../benchmarks, a writable
-../results), so that the chapters' relative paths work. Whatever the
-submission does (raise, loop, crash the kernel, hold cells run out of order),
-the grader prints its scores and a one-line note, never a traceback.
+temporary folder that mirrors book/ (a copy of its data, ../benchmarks), so
+that the chapters' relative paths work. Whatever the submission does (raise,
+loop, crash the kernel, hold cells run out of order), the grader prints its
+scores and a one-line note, never a traceback.
 
 ``write_autograders`` writes otter's autograder zip per chapter (the layout
 ``otter generate`` makes, which Gradescope also takes) for
@@ -42,12 +42,10 @@ TIME_LIMIT = 300
 #: the longest time limit accepted, in seconds (a day)
 MAX_TIME_LIMIT = 86400
 #: the files (relative to book/) each chapter reads, for the autograder zip
-CHAPTER_FILES = {"robustness": ["data/sweep"], "replication": ["data/sweep"],
+CHAPTER_FILES = {"robustness": ["data/sweep"],
+                 "replication": ["data/sweep", "data/replication",
+                                 "data/replication-narrow"],
                  "qlearning": ["../benchmarks"]}
-#: chapters that reuse the runs stored in ../results and ../results-narrow
-#: (training them afresh takes chapter 7 minutes): the grading folder gets a
-#: copy of them, which the submission may overwrite
-RESULTS_CHAPTERS = {"replication"}
 
 TEST_FILE = '''\
 """Hidden test for {label} ({chapter}): made by scripts/grading.py from the
@@ -259,22 +257,18 @@ def ran_out_of_order(notebook) -> bool:
     return any(b < a for a, b in zip(counts, counts[1:], strict=False))
 
 
-def _mirror_book(folder: Path, chapter: str) -> Path:
+def _mirror_book(folder: Path) -> Path:
     """A folder that looks like the repository around book/: book/'s files
-    but the notebooks (symlinks), ../benchmarks, and a writable ../results
-    (a copy of the stored runs for the chapters that reuse them)."""
+    but the notebooks (symlinks; data/ a copy, which the submission may
+    change, as a chapter stores any run missing there) and ../benchmarks."""
     book = folder / "book"
     book.mkdir()
     for entry in bs.BOOK.iterdir():
-        if entry.suffix != ".ipynb" and not entry.name.startswith("."):
+        if entry.name == "data":
+            shutil.copytree(entry, book / entry.name)
+        elif entry.suffix != ".ipynb" and not entry.name.startswith("."):
             (book / entry.name).symlink_to(entry)
     (folder / "benchmarks").symlink_to(ROOT / "benchmarks")
-    for name in ("results", "results-narrow"):
-        stored = ROOT / name
-        if chapter in RESULTS_CHAPTERS and stored.is_dir():
-            shutil.copytree(stored, folder / name)
-        else:
-            (folder / name).mkdir()
     return book
 
 
@@ -354,7 +348,7 @@ def grade(path: Path, time_limit: float, running: Running | None = None
     results: dict = {}
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
         folder = Path(tmp)
-        workdir = _mirror_book(folder, chapter)
+        workdir = _mirror_book(folder)
         test_paths = write_tests(chapter, book, folder / "tests")
         copy = workdir / "submission.ipynb"
         shutil.copyfile(path, copy)

@@ -26,6 +26,7 @@ from invlib.approx import (
     train,
     values,
 )
+from invlib.approx import replay as replay_orders
 from invlib.inventory import BOXES, observe, period_kernel, step
 from invlib.rumination import AGENTS
 from invlib.tiles import TileCoder, update
@@ -130,6 +131,13 @@ def test_compiled_loop_matches_the_restatement(name, initial, agent):
     assert np.allclose(run.costs, costs, rtol=1e-12)
     if name == "P1" and agent == "sarsa":
         assert run.terminations > 0
+    # the orders alone give the run back (how runs are stored), exactly
+    again = replay_orders(problem, env, run.orders)
+    assert np.array_equal(again.costs, run.costs)
+    for field in ("episode_lengths", "terminated", "terminal_costs"):
+        assert np.array_equal(getattr(again, field), getattr(run, field))
+    x, u_1 = env.starts[0, :2]
+    assert again.levels[0] == x + u_1 - env.demands[0, 0]   # x' = x + u_1 - D
 
 
 def test_state_and_order_parts_add_up_to_the_tile_index():
@@ -310,6 +318,10 @@ def test_agents_do_not_learn_to_leave_the_box(agent):
     assert last <= 0.2 * 150                     # and most later episodes run to the end
 
 
+SHORT = make_problem("P1", episodes=2, periods=4, early_window=2)
+SHORT_ENV = draw_environment(SHORT, np.random.default_rng(0))
+
+
 @pytest.mark.parametrize("call, words", [
     (lambda: approx_settings("dqn"), "agent must be one of 'qlearning', 'sarsa'"),
     (lambda: approx_settings("sarsa", "P4"), "problem must be one of 'P1', 'P2', 'P3'"),
@@ -326,6 +338,12 @@ def test_agents_do_not_learn_to_leave_the_box(agent):
                         np.random.default_rng()),
      "tiles must hold 4 counts (agent state, then order) for this problem, got 3"),
     (lambda: draw_environment(make_problem("P1"), 5), "rng must be a numpy.random"),
+    (lambda: replay_orders(SHORT, SHORT_ENV, np.full(8, 21)),
+     "orders must be indices of the problem's 21 orders, from 0 to 20"),
+    (lambda: replay_orders(SHORT, SHORT_ENV, np.zeros(7, np.uint8)),
+     "orders must fit the run's episodes: 7 orders for episodes that want more"),
+    (lambda: replay_orders(SHORT, SHORT_ENV, np.zeros(9, np.uint8)),
+     "orders must fit the run's episodes: 9 orders for episodes that take 8"),
 ])
 def test_bad_input_is_named(call, words):
     with pytest.raises(InvalidParameter) as info:

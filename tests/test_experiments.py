@@ -18,8 +18,8 @@ from invlib.experiments import (
     format_tables,
     generators,
     load_results,
-    load_run,
     moving_average,
+    one_run,
     run_experiment,
     run_path,
     summary,
@@ -81,18 +81,73 @@ def test_cli_json_resume_and_recompute_one_run(tmp_path):
     assert stored(out) == files                                # nothing rewritten
 
     victim = run_path(out, "P1", "prs-beta", 1)
-    old = load_run(victim)
+    old = load_results(out, "P1", ["prs-beta"]).runs["prs-beta"][1]
     victim.unlink()
     third = cli("--problem", "P1", *SHORT, "--out", str(out), "--json", "--no-progress")
     assert third.returncode == 0 and third.stderr == ""
     now = stored(out)
     assert set(now) == set(files)
     assert [p for p in now if now[p] != files[p]] == [victim]  # only that one again
-    assert same_run(load_run(victim), old)                     # bit for bit
+    assert same_run(load_results(out, "P1", ["prs-beta"]).runs["prs-beta"][1],
+                    old)                                       # bit for bit
     redone = json.loads(third.stdout)["agents"]
     for agent in DEFAULT_AGENTS:                               # timings aside
         assert redone[agent]["early_means"] == data["agents"][agent]["early_means"]
         assert redone[agent]["later_means"] == data["agents"][agent]["later_means"]
+
+
+def test_a_run_is_stored_as_its_orders_and_loads_bit_for_bit(tmp_path):
+    """The narrow box, where episodes end early: the stored file holds the
+    orders, not the costs, and loading gives the trained run back exactly."""
+    kw = dict(repetitions=2, progress=False, episodes=8, periods=60,
+              box="narrow")
+    trained = {}
+    out = tmp_path / "runs"
+    folder = out / "P3"
+    for agent in DEFAULT_AGENTS:
+        for rep in range(2):
+            trained[agent, rep] = one_run("P3", 8, 60, "narrow", 2014, agent, rep)
+    loaded = run_experiment("P3", out=out, **kw)
+    assert sum(r.terminations for r in trained.values()) > 0
+    for (agent, rep), run in trained.items():
+        again = loaded.runs[agent][rep]
+        assert same_run(again, run)
+        assert np.array_equal(again.terminal_costs, run.terminal_costs)
+        assert np.array_equal(again.orders, run.orders)
+        with np.load(run_path(out, "P3", agent, rep)) as data:
+            assert "costs" not in data and data["orders"].dtype == np.uint8
+    # a run whose orders were changed no longer fits its episodes
+    victim = run_path(out, "P3", "prs", 1)
+    with np.load(victim) as data:
+        fields = dict(data)
+    fields["orders"] = fields["orders"][:-1]
+    np.savez_compressed(victim, **fields)
+    with pytest.raises(InvalidParameter, match="does not fit the episodes"):
+        load_results(out, "P3")
+    assert (folder / "settings.json").exists()
+
+
+def test_the_books_stored_runs_recompute_bit_for_bit():
+    """A random sample of chapter 7's runs stored in book/data (both boxes),
+    trained again here: the same orders, episodes, exits and rumination
+    counts, so the same costs (every measure but the time)."""
+    from pathlib import Path
+    book = Path(__file__).resolve().parents[1] / "book" / "data"
+    rng = np.random.default_rng(20261204)
+    for box, folder in (("wide", "replication"),
+                        ("narrow", "replication-narrow")):
+        for name in ("P1", "P2", "P3"):
+            settings = json.loads(
+                (book / folder / name / "settings.json").read_text())
+            assert settings["box"] == box
+            agent = str(rng.choice(DEFAULT_AGENTS))
+            rep = int(rng.integers(10))
+            stored = load_results(book / folder, name, [agent]).runs[agent]
+            assert len(stored) == 10
+            run = one_run(name, settings["episodes"], settings["periods"], box,
+                          settings["seed"], agent, rep)
+            assert same_run(stored[rep], run), (box, name, agent, rep)
+            assert np.array_equal(stored[rep].orders, run.orders)
 
 
 def test_cli_readable_table(tmp_path):

@@ -19,6 +19,7 @@ scores and a one-line note, never a traceback.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import math
 import os
@@ -570,6 +571,9 @@ if __name__ == "__main__":
         _execute(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
         raise SystemExit(0)
     signal.signal(signal.SIGTERM, _interrupted)
+    # SIGUSR1 prints every thread's stack (tests/test_grading.py asks for it
+    # when Ctrl-C does not stop the grader in time)
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     try:
         status = main()
     except KeyboardInterrupt:

@@ -291,7 +291,18 @@ def test_ctrl_c_prints_one_line_and_leaves_no_kernel(tmp_path):
                    if "ipykernel" in command_line(p)]
     assert len(kernels) == 2, "two kernels did not start"
     os.kill(process.pid, signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
+    try:
+        stdout, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        # what the grader was doing: its threads' stacks (the grader dumps
+        # them on SIGUSR1) and the processes still under it
+        tree = [command_line(p) for p in grader.children(recursive=True)]
+        os.kill(process.pid, signal.SIGUSR1)
+        time.sleep(2)
+        process.kill()
+        stdout, stderr = process.communicate()
+        pytest.fail(f"the grader did not stop; processes under it: {tree}; "
+                    f"its stacks:\n{stderr}")
     assert process.returncode == 130
     assert stderr.strip() == "grade: interrupted" and stdout == ""
     for kernel in kernels:

@@ -5,7 +5,8 @@ starts with all of that in memory, instead of each worker loading it again
 before its first job (about a second each)."""
 import scipy.stats  # noqa: F401  (the demand tables and the tests use it)
 
-from . import agents, approx, bias, experiments, scoring, sweep  # noqa: F401
+from . import agents, approx, bias, experiments, parallel, scoring, sweep  # noqa: F401
 
+parallel.quiet_dask()
 agents._compile_once()
 approx._compile_once()

@@ -110,17 +110,32 @@ def _start_method() -> str:
     return "forkserver"
 
 
+#: What Dask says while a local cluster starts that is not news here, and
+#: would land in a notebook's output (the workers start in the background,
+#: so in whichever cell runs meanwhile): a second cluster on this machine finds
+#: the dashboard's port taken (the library never serves a dashboard), and on a
+#: busy machine, making the scratch folders takes over a second.
+QUIET = ("Port .* is already in use",
+         "Creating scratch directories is taking a surprisingly long time")
+
+
+def quiet_dask() -> None:
+    """Ignore the warnings of :data:`QUIET` in this process (its scheduler and
+    nannies; the workers fork from a process that called this too). Added to
+    the filters once, not in a ``catch_warnings`` block, which is not safe in
+    the background thread that starts a cluster."""
+    for message in QUIET:
+        warnings.filterwarnings("ignore", message=message)
+
+
 def _connect(cluster: str):
     """A Dask client (and the local cluster it owns, or None)."""
     import dask
     from dask.distributed import Client, LocalCluster
     if cluster.startswith("local:"):
         method = _start_method()
-        with warnings.catch_warnings(), dask.config.set(
-                {"distributed.worker.multiprocessing-method": method}):
-            # a second cluster on this machine finds the dashboard's port taken
-            # and says so; the library never serves a dashboard
-            warnings.filterwarnings("ignore", message="Port .* is already in use")
+        quiet_dask()
+        with dask.config.set({"distributed.worker.multiprocessing-method": method}):
             local = LocalCluster(n_workers=int(cluster[6:]), threads_per_worker=1,
                                  processes=True, dashboard_address=None,
                                  silence_logs=logging.ERROR)

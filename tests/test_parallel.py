@@ -106,3 +106,25 @@ def test_ctrl_c_stops_the_workers_without_a_traceback(capfd, workers):
     import logging
     assert not logging.getLogger("distributed.batched").isEnabledFor(
         logging.INFO)
+
+
+def test_dask_start_up_chatter_is_quiet_and_other_warnings_are_not():
+    """A cluster starts in the background, so what Dask says meanwhile lands
+    in whichever notebook cell runs: its two start-up remarks that are not
+    news are ignored (in this process and in the workers' fork server), and
+    nothing else is."""
+    import warnings
+
+    from invlib.parallel import quiet_dask
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        quiet_dask()
+        warnings.warn("Creating scratch directories is taking a surprisingly "
+                      "long time. (1.52s) This is often due to ...", stacklevel=1)
+        warnings.warn("Port 8787 is already in use. Perhaps you already have "
+                      "a cluster running?", stacklevel=1)
+        warnings.warn("something else", stacklevel=1)
+    assert [str(w.message) for w in caught] == ["something else"]
+    from pathlib import Path
+    preload = Path(__file__).resolve().parents[1] / "invlib" / "_preload.py"
+    assert "parallel.quiet_dask()" in preload.read_text()

@@ -18,6 +18,7 @@ it) and prints it; ``--cells N`` also prints each chapter's N slowest cells.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import shutil
@@ -100,6 +101,28 @@ def run_once(name: str) -> tuple[float, list, bool]:
     return seconds, cell_seconds(notebook), compiled
 
 
+def busy_seconds() -> float:
+    """CPU seconds the machine's processes have used since boot (/proc/stat;
+    NaN where there is none): user, nice, system and interrupt time, not
+    idle, waiting for the disk, or time a hypervisor gave to other guests."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]
+    except OSError:
+        return math.nan
+    user, nice, system, _idle, _iowait, irq, softirq = map(int, fields)
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def other_work(seconds: float = 1.0) -> float:
+    """How many cores other work keeps busy, measured over ``seconds`` while
+    this script waits (before a chapter starts, so none of it is the
+    chapter's). The load average would also count the chapters themselves,
+    and work that ended minutes before."""
+    before, tic = busy_seconds(), time.perf_counter()
+    time.sleep(seconds)
+    return (busy_seconds() - before) / (time.perf_counter() - tic)
+
+
 def table(times: dict, load: float) -> str:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
         else os.cpu_count()
@@ -111,10 +134,11 @@ def table(times: dict, load: float) -> str:
                   f"(`benchmarks/chapters.py`, {datetime.now():%Y-%m-%d}) on "
                   f"{cores} cores ({platform.machine()}), as on a fresh clone: "
                   "the compiled loops cached, and chapters 7 and 8 reading the "
-                  "runs the book ships in `book/data`. Mean load over the "
-                  f"run: {load:.1f} processes wanting a core"
-                  + (" (other work competed for the cores, which slows every "
-                     "chapter)." if load > cores + 0.5 else ".")]
+                  "runs the book ships in `book/data`. Other work on the "
+                  f"machine, measured for a second before each chapter: {load:.1f} "
+                  "cores busy on average"
+                  + (" (it competed for the cores, which slows the chapters)."
+                     if load > 0.25 else ".")]
     return "\n".join(lines) + "\n"
 
 
@@ -137,12 +161,12 @@ def main(argv=None) -> int:
     chosen = args.names or names
     times, loads = {}, []
     for name in chosen:
+        loads.append(other_work())
         seconds, cells, compiled = run_once(name)
         if compiled:                         # count the cached loops, not compiling
             print(f"{name}: {seconds:.0f} s while compiling; once more", flush=True)
             seconds, cells, _ = run_once(name)
         times[name] = seconds
-        loads.append(os.getloadavg()[1])      # the last 5 minutes
         slow = sorted(cells, reverse=True)[:args.cells]
         print(f"{name}: {seconds:.1f} s" + ("  slowest cells: " if slow else "")
               + ", ".join(f"{i} ({s:.1f} s)" for s, i in slow), flush=True)

@@ -72,3 +72,17 @@ def pytest_collection_modifyitems(config, items):
 
     items[:] = [item for _, item in sorted(enumerate(items),
                                            key=lambda pair: (rank(pair[1]), pair[0]))]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A chapter's cell that fails shows what it wrote to stderr (nbval says
+    only that there was some): a warning, say, from workers started in the
+    background, which lands in whichever cell runs meanwhile."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and call.when == "call":
+        written = [o.get("text", "") for o in getattr(item, "test_outputs", None) or []
+                   if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+        if written:
+            report.sections.append(("the cell's stderr", "".join(written)))

@@ -149,7 +149,10 @@ def write_autograder(chapter: str, out: Path) -> Path | None:
                                                       "*.nbc"))
         for relative in CHAPTER_FILES.get(chapter, []):
             source = (bs.BOOK / relative).resolve()
-            name = source.name
+            # otter copies the zip's files into the submission's folder, so a
+            # folder inside book/ keeps the path the chapter reads (data/sweep);
+            # one beside book/ (../benchmarks) cannot, and goes in by its name
+            name = source.name if relative.startswith("..") else relative
             shutil.copytree(source, stage / name,
                             ignore=shutil.ignore_patterns("__pycache__"))
             files.append(name)

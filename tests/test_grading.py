@@ -111,6 +111,18 @@ def test_the_autograder_zip_has_one_test_per_hidden_test(tmp_path):
         assert "numpy==" in requirements and "numba==" in requirements
 
 
+def test_the_autograder_zip_keeps_the_paths_the_chapter_reads(tmp_path):
+    """Otter copies the zip's files/ into the submission's folder, where the
+    chapter reads data/sweep and data/replication (relative to book/)."""
+    [path] = grading.write_autograders(tmp_path, ["replication"])
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+    for folder in grading.CHAPTER_FILES["replication"]:
+        assert any(n.startswith(f"files/{folder}/") for n in names), folder
+    assert "files/data/replication/P1/settings.json" in names
+    assert "files/data/sweep/runs.csv" in names
+
+
 def test_a_failed_test_says_what_is_wrong_but_not_the_value():
     test = bs.hidden_tests(book())[0]          # ex-bike-one-day: (0, 4), 20
     parsed = ExceptionTestFile.from_string(

@@ -39,7 +39,12 @@ once per period (:func:`locate_shared`) and each order adds its part from a tabl
 (:func:`arrival_parts`), so rumination's replay of every order divides nothing
 (an agent that sees the position ``y`` still locates each). The small kernels are
 inlined into the loop (``inline="always"``): as separate calls they cost about as
-much again (measured in ``benchmarks/kernel_floor.py``).
+much again (measured in ``benchmarks/kernel_floor.py``). The next state's tiles
+are written out where they are needed, in :func:`_episodes` and in
+:func:`ruminate`, not called: as an inlined helper (which took a view of the
+pipeline's row in rumination, and counted its arrays' references) they cost over
+a third of the loop's time. On a 2-core Xeon the loops ran at 1.7 to 2.7 times
+their floor with the helper, and at 1.1 to 1.9 times without it.
 
 Termination is kept as the problem defines it (terminal cost = the cost of staying
 on the boundary for a discounted horizon, :mod:`invlib.inventory`); the episode
@@ -303,9 +308,26 @@ def locate(layout, x, pipeline, position, point, base):
     else:
         point[0] = x
         point[1:1 + len(pipeline)] = pipeline
+    locate_point(layout, point, base)
+
+
+@numba.njit(cache=True, inline="always")
+def locate_point(layout, point, base):
+    """:func:`locate` for a ``point`` that holds the state as the agent sees it."""
     size = layout[6]
     for j in range(len(base)):
         base[j] = tile_index(layout, point, j) - j * size
+
+
+@numba.njit(cache=True, inline="always")
+def row_sum(table, row):
+    """``table[row].sum()``, in the same order, without making a view of the
+    row: a view costs two atomic reference counts, which in rumination's replay
+    of every order once took more time than the arithmetic (a third of it)."""
+    total = 0.0
+    for i in range(table.shape[1]):
+        total += table[row, i]
+    return total
 
 
 @numba.njit(cache=True, inline="always")
@@ -347,24 +369,13 @@ def learn(weights, base, parts, k, target, rate):
 def locate_shared(layout, x, pipeline, shared):
     """Each tiling's state part of ``x`` and of the pipeline but its last entry:
     the part that the next states of all orders from one state share, as an order
-    placed now only enters the pipeline's last entry (:func:`locate_next` adds it)."""
+    placed now only enters the pipeline's last entry (:func:`arrival_parts`
+    gives its part)."""
     for j in range(len(shared)):
         part = cell_part(layout, 0, x, j)
         for i in range(len(pipeline) - 1):
             part += cell_part(layout, 1 + i, pipeline[i], j)
         shared[j] = part
-
-
-@numba.njit(cache=True, inline="always")
-def locate_next(layout, position, x, pipeline, k, shared, arrivals, point, base):
-    """:func:`locate` for the next state ``(x, pipeline)`` after order ``k``: an
-    agent that sees the position locates it afresh; otherwise it is the shared
-    part plus the order's part as the pipeline's last entry (no divisions)."""
-    if position:
-        locate(layout, x, pipeline, True, point, base)
-    else:
-        for j in range(len(base)):
-            base[j] = shared[j] + arrivals[j, k]
 
 
 @numba.njit(cache=True)
@@ -389,8 +400,14 @@ def ruminate(weights, layout, parts, arrivals, actions, model, position, x, pipe
         if term_out[b]:
             target = cost_out[b] + discount * terminal_out[b]
         else:
-            locate_next(layout, position, x_out[b], pipe_out[b], b, shared, arrivals,
-                        point, base_b)
+            # the next state's tiles, as in _episodes (written out in both:
+            # see the module docstring)
+            if position:
+                point[0] = x_out[b] + row_sum(pipe_out, b)
+                locate_point(layout, point, base_b)
+            else:
+                for j in range(len(base_b)):
+                    base_b[j] = shared[j] + arrivals[j, b]
             values(weights, base_b, parts, table)
             b2 = choose(table, 0, m - 1, uniforms[1 + b], epsilon)
             target = td_target(table, 0, m - 1, b2, cost_out[b], discount, sarsa)
@@ -442,8 +459,17 @@ def _episodes(weights, layout, parts, arrivals, actions, model, position, starts
             if done:
                 target = cost + discount * terminal
             else:                               # the next order, before learning
-                locate_next(layout, position, x2, pipe2, a, shared, arrivals, point,
-                            base2)
+                # the next state's tiles: an agent that sees the position
+                # locates it afresh; for the others it is the part all next
+                # states share plus the order's part as the pipeline's last
+                # entry (no divisions). Written out here and in ruminate, not
+                # called: see the module docstring
+                if position:
+                    point[0] = x2 + pipe2.sum()
+                    locate_point(layout, point, base2)
+                else:
+                    for j in range(n):
+                        base2[j] = shared[j] + arrivals[j, a]
                 values(weights, base2, parts, table)
                 a2 = choose(table, 0, m - 1, uniforms[e, t + 1], epsilon)
                 target = td_target(table, 0, m - 1, a2, cost, discount, sarsa)

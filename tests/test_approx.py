@@ -17,11 +17,12 @@ from invlib.approx import (
     estimate,
     learn,
     locate,
-    locate_next,
+    locate_point,
     locate_shared,
     make_problem,
     order_parts,
     play,
+    row_sum,
     starting_value,
     train,
     values,
@@ -183,8 +184,16 @@ def test_the_next_states_of_all_orders_share_all_but_the_arrival(name):
             out = np.empty(problem.lead_time)
             x2, _, _, _ = period_kernel(x, pipe, order, demand, problem.model, out)
             locate_shared(coder.layout, x2, out, shared)
-            locate_next(coder.layout, False, x2, out, k, shared, arrivals, point, mine)
             locate(coder.layout, x2, out, False, point, theirs)
+            assert np.array_equal(shared + arrivals[:, k], theirs)
+            # an agent that sees the position: y = x' + sum(u'), the sum of a
+            # row taken without a view, in the same order (so the same bits)
+            table = np.stack([out, out[::-1]])
+            assert row_sum(table, 0) == out.sum()
+            assert row_sum(table, 1) == out[::-1].sum()
+            point[0] = x2 + row_sum(table, 0)
+            locate_point(coder.layout, point, mine)
+            locate(coder.layout, x2, out, True, point, theirs)
             assert np.array_equal(mine, theirs)
 
 

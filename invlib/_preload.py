@@ -10,10 +10,11 @@ import scipy.stats  # noqa: F401  (the demand tables and the tests use it)
 from . import agents, approx, bias, experiments, parallel, scoring, sweep  # noqa: F401
 
 parallel.quiet_dask()
-# the workers log errors only, as the cluster asks of its scheduler and nannies
-# (silence_logs), which Dask passes on to a worker's nanny logger alone: a
-# worker's warnings (a busy machine's "event loop was unresponsive") would land
-# in whichever notebook cell runs
-logging.getLogger("distributed").setLevel(logging.ERROR)
+# the workers print nothing (Dask passes the cluster's silence_logs on to a
+# worker's nanny logger alone): what they would print lands in whichever
+# notebook cell runs, be it a busy machine's "event loop was unresponsive" or a
+# heartbeat that meets the scheduler closing at the end. A task's own error
+# comes back to the caller as its exception, and a lost worker as a failed run.
+logging.getLogger("distributed").setLevel(logging.CRITICAL)
 agents._compile_once()
 approx._compile_once()

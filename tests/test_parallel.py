@@ -128,8 +128,8 @@ def test_dask_start_up_chatter_is_quiet_and_other_warnings_are_not():
 
 
 def _worker_chatter():
-    """On a worker: whether its scratch-folder remark and its warnings reach
-    stderr, and whether its errors do."""
+    """On a worker: whether its scratch-folder remark, its warnings and its
+    errors reach stderr."""
     import logging
     import warnings
     with warnings.catch_warnings(record=True) as caught:
@@ -140,10 +140,12 @@ def _worker_chatter():
             logger.isEnabledFor(logging.ERROR))
 
 
-def test_local_workers_say_only_what_is_news():
+def test_local_workers_print_nothing():
     """The workers (forked from the server that loaded invlib._preload) ignore
-    the same remarks and log errors only, as the scheduler and the nannies
-    do: a warning of theirs would land in whichever notebook cell runs."""
+    the same remarks and log nothing: a line of theirs would land in whichever
+    notebook cell runs (a heartbeat meeting the scheduler's close printed a
+    traceback after a sweep); a task's error reaches the caller instead, as
+    test_parallel's other tests check."""
     import multiprocessing
 
     from dask.distributed import Client
@@ -158,4 +160,21 @@ def test_local_workers_say_only_what_is_news():
             [said] = client.run(_worker_chatter).values()
         finally:
             client.close()
-    assert said == (0, False, True)
+    assert said == (0, False, False)
+
+
+def _fails(x):
+    if x == 3:
+        raise ValueError(f"task {x} went wrong")
+    return x
+
+
+def test_a_failed_task_reaches_the_caller_as_its_exception(capfd):
+    """The workers print nothing, so a task's error must come back: run_all
+    raises it, after storing what finished, and no worker's log is printed."""
+    stored = []
+    with pytest.raises(ValueError, match="task 3 went wrong"):
+        run_all(_fails, [(x,) for x in range(8)],
+                lambda task, result: stored.append(result), "local:1")
+    assert 3 not in stored
+    assert "Traceback" not in capfd.readouterr().err

@@ -94,7 +94,7 @@ from .inventory import (
 )
 from .rumination import AGENTS, WEIGHTS, beta, rumination_weight, weight_code
 from .td import choose, greedy, policy_probability, td_target
-from .tiles import TileCoder, cell_part, cell_parts, tile_index
+from .tiles import TileCoder, cell_part, cell_parts
 
 #: The paper's problems by name.
 PROBLEMS = {"P1": problem_p1, "P2": problem_p2, "P3": problem_p3}
@@ -302,7 +302,7 @@ class Run:
 def locate(layout, x, pipeline, position, point, base):
     """Each tiling's state part of the index (``base[j]``) for the state
     ``(x, pipeline)`` as the agent sees it: ``(x, u_1, ..., u_L)``, or the position
-    ``x + sum(u)`` if ``position``. ``point[-1]`` must hold the lowest order."""
+    ``x + sum(u)`` if ``position``, written into ``point``."""
     if position:
         point[0] = x + pipeline.sum()
     else:
@@ -313,10 +313,17 @@ def locate(layout, x, pipeline, position, point, base):
 
 @numba.njit(cache=True, inline="always")
 def locate_point(layout, point, base):
-    """:func:`locate` for a ``point`` that holds the state as the agent sees it."""
-    size = layout[6]
+    """:func:`locate` for a ``point`` that holds the state as the agent sees it:
+    the cell parts of its state dimensions, not of its last, the order's, which
+    :func:`order_parts` adds. (The full index of the lowest order, at the box's
+    lower edge, has an order part of 0 in every tiling, so this is
+    ``tile_index`` less the tiling's start for that order, at half the work
+    for an agent that sees one number.)"""
     for j in range(len(base)):
-        base[j] = tile_index(layout, point, j) - j * size
+        part = 0
+        for d in range(len(layout[0]) - 1):
+            part += cell_part(layout, d, point[d], j)
+        base[j] = part
 
 
 @numba.njit(cache=True, inline="always")

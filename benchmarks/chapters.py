@@ -134,11 +134,13 @@ def table(times: dict, load: float) -> str:
                   f"(`benchmarks/chapters.py`, {datetime.now():%Y-%m-%d}) on "
                   f"{cores} cores ({platform.machine()}), as on a fresh clone: "
                   "the compiled loops cached, and chapters 7 and 8 reading the "
-                  "runs the book ships in `book/data`. Other work on the "
-                  f"machine, measured for a second before each chapter: {load:.1f} "
-                  "cores busy on average"
-                  + (" (it competed for the cores, which slows the chapters)."
-                     if load > 0.25 else ".")]
+                  "runs the book ships in `book/data`. "
+                  + ("Other work on the machine could not be measured (no "
+                     "/proc/stat)." if math.isnan(load) else
+                     "Other work on the machine, measured for a second before "
+                     f"each chapter: {load:.1f} cores busy on average"
+                     + (" (it competed for the cores, which slows the chapters)."
+                        if load > 0.25 else "."))]
     return "\n".join(lines) + "\n"
 
 
@@ -161,11 +163,13 @@ def main(argv=None) -> int:
     chosen = args.names or names
     times, loads = {}, []
     for name in chosen:
-        loads.append(other_work())
+        load = other_work()
         seconds, cells, compiled = run_once(name)
         if compiled:                         # count the cached loops, not compiling
             print(f"{name}: {seconds:.0f} s while compiling; once more", flush=True)
+            load = other_work()
             seconds, cells, _ = run_once(name)
+        loads.append(load)
         times[name] = seconds
         slow = sorted(cells, reverse=True)[:args.cells]
         print(f"{name}: {seconds:.1f} s" + ("  slowest cells: " if slow else "")

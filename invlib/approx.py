@@ -545,12 +545,20 @@ def replay(problem: InventoryProblem, env: Environment, orders) -> Replayed:
     alone. Orders that do not fit the episodes (an index outside the
     problem's orders, too few, or left over) are refused."""
     orders = np.asarray(orders)
+    if orders.size == 0:
+        orders = orders.astype(np.uint8)         # [] is a list of no indices
     m = len(problem.actions)
     if orders.ndim != 1 or orders.dtype.kind not in "ui" or \
             (len(orders) and not 0 <= orders.min() <= orders.max() < m):
         raise InvalidParameter(f"orders must be indices of the problem's {m} "
                                f"orders, from 0 to {m - 1}")
     E = problem.episodes
+    shapes = ((E, problem.lead_time + 1), (E, problem.periods))
+    if (env.starts.shape, env.demands.shape) != shapes:
+        raise InvalidParameter(f"env must hold the problem's {E} episodes of "
+                               f"{problem.periods} periods (starts {shapes[0]}, "
+                               f"demands {shapes[1]}), got starts "
+                               f"{env.starts.shape}, demands {env.demands.shape}")
     costs, levels = np.empty(len(orders)), np.empty(len(orders))
     lengths = np.zeros(E, dtype=np.int64)
     terminated = np.zeros(E, dtype=np.bool_)

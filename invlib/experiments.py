@@ -151,7 +151,11 @@ def save_run(path: Path, run: Run) -> None:
 
 def load_run(path: Path, problem: InventoryProblem, env: Environment) -> Run:
     """A stored run, its costs replayed on the episodes ``env`` of ``problem``
-    (those it was trained on); a run they do not fit is refused."""
+    (those it was trained on). A run they do not fit is refused: orders that
+    are not the problem's, too few or too many, or that do not end the
+    episodes where the run says they ended. (Any orders that fit give costs:
+    a changed order that keeps every episode's length is not detected; the
+    test suite's retraining of a sample is what vouches for the values.)"""
     with np.load(path) as data:
         orders, lengths = data["orders"], data["episode_lengths"]
         terminated, counts = data["terminated"], data["counts"]
@@ -340,11 +344,24 @@ def load_results(out, problem_name: str, agents=DEFAULT_AGENTS,
         return load_run(run_path(out, problem_name, agent, repetition), problem,
                         episodes[repetition])
 
-    runs = {}
-    for agent in agents:
-        stored = sorted(int(p.stem) for p in (folder / agent).glob("*.npz"))
-        runs[agent] = tuple(load(agent, r) for r in (
-            stored if repetitions is None else range(repetitions)))
+    if repetitions is None:
+        # every agent's repetitions 0, 1, ...: repetition r of every agent met
+        # the same episodes, and the tests pair the runs by position, so a
+        # missing one would pair the wrong runs
+        stored = {agent: {int(p.stem) for p in (folder / agent).glob("*.npz")
+                          if p.stem.isdigit()} for agent in agents}
+        repetitions = max((max(reps) + 1 for reps in stored.values() if reps),
+                          default=0)
+        for agent, reps in stored.items():
+            missing = sorted(set(range(repetitions)) - reps)
+            if missing:
+                raise InvalidParameter(
+                    f"out folder {str(Path(out))!r} holds {problem_name} runs of "
+                    f"{agent} without repetition {missing[0]} (file "
+                    f"{run_path(out, problem_name, agent, missing[0]).name}); "
+                    "run the experiment again to fill it in")
+    runs = {agent: tuple(load(agent, r) for r in range(repetitions))
+            for agent in agents}
     return Results(problem_name, manifest["episodes"], manifest["periods"],
                    manifest["early_window"], manifest["seed"], runs, manifest["box"])
 

@@ -122,8 +122,11 @@ QUIET = ("Port .* is already in use",
 def quiet_dask() -> None:
     """Ignore the warnings of :data:`QUIET` in this process (its scheduler and
     nannies; the workers fork from a process that called this too). Added to
-    the filters once, not in a ``catch_warnings`` block, which is not safe in
-    the background thread that starts a cluster."""
+    the filters, not in a ``catch_warnings`` block, and by the thread that
+    asks for a cluster before the background thread that starts it: a
+    ``catch_warnings`` block in either thread (matplotlib and scipy open them)
+    puts back the filters it found when it ends, and so would undo filters
+    added by the other thread meanwhile."""
     for message in QUIET:
         warnings.filterwarnings("ignore", message=message)
 
@@ -160,6 +163,7 @@ class LocalCluster:
                              else f"local:{n_workers}")
         self.workers = workers(name)
         self._client = self._local = self._error = self._address = None
+        quiet_dask()           # here, not in the thread (see quiet_dask)
         # the workers start in the background, so a notebook's next cells run
         # (on one core) while they start (on the other): :attr:`address` waits
         self._starting = threading.Thread(target=self._start, args=(name,),

@@ -18,8 +18,8 @@ The same claims at the book's point alone, with the replication's family
 A run that leaves the box is charged, for each period it did not play, the
 cost of staying on the boundary it crossed (costs with exits);
 ``costs="played"`` tests the same claims on the costs per period played
-instead. :func:`replay` recomputes a stored run and rebuilds its inventory
-levels, to see where its costs come from (:func:`outside_shares`).
+instead. :func:`replay` recomputes a stored run and replays its orders for its
+inventory levels, to see where its costs come from (:func:`outside_shares`).
 
 Only complete repetitions are used (a sweep that is still running, or was
 stopped, has its last repetition partly done); :func:`complete_repetitions`

@@ -189,12 +189,21 @@ def test_the_next_states_of_all_orders_share_all_but_the_arrival(name):
             # an agent that sees the position: y = x' + sum(u'), the sum of a
             # row taken without a view, in the same order (so the same bits)
             table = np.stack([out, out[::-1]])
-            assert row_sum(table, 0) == out.sum()
-            assert row_sum(table, 1) == out[::-1].sum()
             point[0] = x2 + row_sum(table, 0)
             locate_point(coder.layout, point, mine)
             locate(coder.layout, x2, out, True, point, theirs)
             assert np.array_equal(mine, theirs)
+
+
+def test_a_row_is_summed_in_the_order_sum_adds_it():
+    # row_sum stands in for table[row].sum() in rumination's lookup of the
+    # next positions: the same bits need the same order of additions, which
+    # values of mixed sizes tell apart (1e16 + 1 - 1e16 is 0, 1e16 - 1e16 + 1
+    # is 1)
+    rows = np.array([[1e16, 1.0, -1e16, 3.0], [1.0, 1e16, 3.0, -1e16]])
+    for row in range(2):
+        assert row_sum(rows, row) == rows[row].sum()
+    assert row_sum(rows, 0) != rows[0, ::-1].sum()       # the order matters
 
 
 @pytest.mark.parametrize("agent", ["sarsa", "rsarsa", "prs"])
@@ -353,6 +362,12 @@ SHORT_ENV = draw_environment(SHORT, np.random.default_rng(0))
      "orders must fit the run's episodes: 7 orders for episodes that want more"),
     (lambda: replay_orders(SHORT, SHORT_ENV, np.zeros(9, np.uint8)),
      "orders must fit the run's episodes: 9 orders for episodes that take 8"),
+    (lambda: replay_orders(SHORT, SHORT_ENV, []),
+     "orders must fit the run's episodes: 0 orders for episodes that want more"),
+    (lambda: replay_orders(make_problem("P1", episodes=3, periods=4,
+                                        early_window=2), SHORT_ENV, []),
+     "env must hold the problem's 3 episodes of 4 periods (starts (3, 2), "
+     "demands (3, 4)), got starts (2, 2), demands (2, 4)"),
 ])
 def test_bad_input_is_named(call, words):
     with pytest.raises(InvalidParameter) as info:

@@ -116,15 +116,25 @@ def test_a_run_is_stored_as_its_orders_and_loads_bit_for_bit(tmp_path):
         assert np.array_equal(again.orders, run.orders)
         with np.load(run_path(out, "P3", agent, rep)) as data:
             assert "costs" not in data and data["orders"].dtype == np.uint8
-    # a run whose orders were changed no longer fits its episodes
+    # a stray file beside the runs is not a run
+    np.savez_compressed(folder / "sarsa" / "notes.npz", x=np.zeros(1))
+    assert len(load_results(out, "P3").runs["sarsa"]) == 2
+    # a run whose orders or exits were changed no longer fits its episodes
     victim = run_path(out, "P3", "prs", 1)
     with np.load(victim) as data:
         fields = dict(data)
-    fields["orders"] = fields["orders"][:-1]
-    np.savez_compressed(victim, **fields)
-    with pytest.raises(InvalidParameter, match="does not fit the episodes"):
+    for changed in ({"orders": fields["orders"][:-1]},
+                    {"terminated": ~fields["terminated"]}):
+        np.savez_compressed(victim, **{**fields, **changed})
+        with pytest.raises(InvalidParameter,
+                           match=f"stored run '{victim}' does not fit the "
+                                 "episodes of its settings"):
+            load_results(out, "P3")
+    # a missing repetition would pair the wrong runs: refused, named
+    victim.unlink()
+    with pytest.raises(InvalidParameter, match="holds P3 runs of prs without "
+                                               "repetition 1 \\(file 01.npz\\)"):
         load_results(out, "P3")
-    assert (folder / "settings.json").exists()
 
 
 def test_the_books_stored_runs_recompute_bit_for_bit():

@@ -140,10 +140,8 @@ def _write_atomically(path: Path, write) -> None:
 
 def save_run(path: Path, run: Run) -> None:
     """Store a run as its orders (see the module docstring), compressed."""
-    orders = run.orders.astype(np.uint8) if run.orders.max(initial=0) < 256 \
-        else run.orders
     _write_atomically(path, lambda file: np.savez_compressed(
-        file, orders=orders, episode_lengths=run.episode_lengths,
+        file, orders=run.orders, episode_lengths=run.episode_lengths,
         terminated=run.terminated,
         counts=np.array([run.ruminating_periods, run.imagined_updates]),
         seconds=np.array(run.seconds)))
@@ -332,18 +330,6 @@ def load_results(out, problem_name: str, agents=DEFAULT_AGENTS,
         raise InvalidParameter(f"out folder {str(Path(out))!r} holds {problem_name} "
                                "results of an older format; run the experiment "
                                "into another folder")
-    problem = experiment_problem(problem_name, manifest["episodes"],
-                                 manifest["periods"], manifest["box"])
-    episodes = {}          # by repetition: every agent of it met the same ones
-
-    def load(agent, repetition):
-        if repetition not in episodes:
-            env_rng, _ = generators(problem_name, agent, repetition,
-                                    manifest["seed"])
-            episodes[repetition] = draw_environment(problem, env_rng)
-        return load_run(run_path(out, problem_name, agent, repetition), problem,
-                        episodes[repetition])
-
     if repetitions is None:
         # every agent's repetitions 0, 1, ...: repetition r of every agent met
         # the same episodes, and the tests pair the runs by position, so a
@@ -360,7 +346,14 @@ def load_results(out, problem_name: str, agents=DEFAULT_AGENTS,
                     f"{agent} without repetition {missing[0]} (file "
                     f"{run_path(out, problem_name, agent, missing[0]).name}); "
                     "run the experiment again to fill it in")
-    runs = {agent: tuple(load(agent, r) for r in range(repetitions))
+    problem = experiment_problem(problem_name, manifest["episodes"],
+                                 manifest["periods"], manifest["box"])
+    # repetition r's episodes, which every agent met (drawn once for all)
+    episodes = [draw_environment(problem, generators(problem_name, agents[0], r,
+                                                     manifest["seed"])[0])
+                for r in range(repetitions)]
+    runs = {agent: tuple(load_run(run_path(out, problem_name, agent, r), problem,
+                                  episodes[r]) for r in range(repetitions))
             for agent in agents}
     return Results(problem_name, manifest["episodes"], manifest["periods"],
                    manifest["early_window"], manifest["seed"], runs, manifest["box"])

@@ -137,7 +137,6 @@ def _connect(cluster: str):
     from dask.distributed import Client, LocalCluster
     if cluster.startswith("local:"):
         method = _start_method()
-        quiet_dask()
         with dask.config.set({"distributed.worker.multiprocessing-method": method}):
             local = LocalCluster(n_workers=int(cluster[6:]), threads_per_worker=1,
                                  processes=True, dashboard_address=None,
@@ -236,6 +235,7 @@ def run_all(function, tasks, store, cluster: str = "serial", bar=None) -> None:
                 bar.update()
         return
     from dask.distributed import as_completed
+    quiet_dask()
     client, local = _connect(cluster)
     futures = {}
     try:
